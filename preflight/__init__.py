@@ -1,0 +1,1 @@
+"""preflight: review a Pulumi stack offline (plan, policy, cost, diff) without CLI or cloud."""

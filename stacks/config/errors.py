@@ -1,0 +1,88 @@
+"""The one error type a stack config mistake becomes, and its rendering from pydantic errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
+
+NAMESPACE = "ai-infra"
+
+# pydantic error types whose stock message already says what is allowed; the others get a
+# short hint of our own so that every line names the value and what would be accepted.
+_TYPE_HINTS = {
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "string_type": "a string",
+    "dict_type": "a mapping of keys to values",
+    "model_type": "a mapping of keys to values",
+    "list_type": "a list",
+    "tuple_type": "a list",
+}
+
+
+class ConfigError(ValueError):
+    """A stack config mistake. `problems` holds one line per bad key: `<key path>: <what is wrong>`."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def config_problem(message: str, *, key: str | None = None, **context: Any) -> PydanticCustomError:
+    """An error for a validator to raise. `key` is appended to the location pydantic reports,
+    so that a model-level check (min > max) still names the exact key that is wrong."""
+    return PydanticCustomError("ai_infra_config", message, {"key": key, **context})
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def key_path(loc: tuple[str | int, ...]) -> str:
+    """`('clouds', 'aws', 'gpu_pools', 'l4', 'spot')` -> `ai-infra:clouds.aws.gpu_pools.l4.spot`."""
+    parts = [str(p) for p in loc]
+    if not parts:
+        return f"{NAMESPACE}:"
+    return f"{NAMESPACE}:" + ".".join(parts)
+
+
+def from_validation_error(exc: ValidationError) -> ConfigError:
+    problems: list[str] = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
+        ctx = err.get("ctx") or {}
+        kind = err["type"]
+        if kind == "ai_infra_config":
+            if ctx.get("key"):
+                loc = (*loc, ctx["key"])
+            problems.append(f"{key_path(loc)}: {err['msg']}")
+        elif kind == "missing":
+            problems.append(f"{key_path(loc)}: required key is missing")
+        elif kind == "extra_forbidden":
+            problems.append(f"{key_path(loc)}: unknown key (check the spelling; see README 'Config keys')")
+        elif kind in _TYPE_HINTS:
+            problems.append(f"{key_path(loc)}: {_show(err.get('input'))} is not valid (expected {_TYPE_HINTS[kind]})")
+        else:
+            msg = err["msg"]
+            if msg.startswith("Value error, "):
+                msg = msg[len("Value error, ") :]
+            problems.append(f"{key_path(loc)}: {_show(err.get('input'))} is not valid: {msg}")
+    return ConfigError(sorted(dict.fromkeys(problems)))
+
+
+def _is_union_tag(part: str | int) -> bool:
+    # pydantic inserts the union member's name (e.g. 'function-after[...]') into locations.
+    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
