@@ -29,7 +29,11 @@ class PlanReport:
     log: list[tuple[str, str]] = field(default_factory=list)
     """(level, message) emitted by the program through pulumi.log."""
     sections: dict[str, Any] = field(default_factory=dict)
-    """Extra JSON sections added by later stages (policy findings, costs), by name."""
+    """Extra JSON sections added by stages (`policy`, `costs`), by name."""
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Extra table columns added by stages: header -> {urn: cell text}."""
+    footer: list[str] = field(default_factory=list)
+    """Summary lines stages add under the table (totals, finding counts)."""
 
     def summary(self) -> dict[str, Any]:
         by_cloud: dict[str, int] = {}

@@ -7,12 +7,18 @@ from typing import Any
 
 import pulumi
 
+from stacks.alicloud import declare_alicloud
 from stacks.aws import declare_aws
+from stacks.azure import declare_azure
 from stacks.config import EnvironmentSpec
+from stacks.gcp import declare_gcp
 
 # cloud name -> function that declares that cloud and returns its stack outputs.
 CLOUD_DECLARERS: dict[str, Callable[[EnvironmentSpec, Any], dict[str, Any]]] = {
     "aws": declare_aws,
+    "gcp": declare_gcp,
+    "azure": declare_azure,
+    "alicloud": declare_alicloud,
 }
 
 

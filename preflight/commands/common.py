@@ -1,0 +1,29 @@
+"""Arguments and output helpers shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+
+
+def stack_name(value: str) -> str:
+    if not STACK_NAME.match(value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a valid stack name (letters, digits, - _ .)")
+    return value
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cwd", type=Path, default=Path.cwd(), help="Pulumi project directory (default: .)")
+    parser.add_argument("--out", type=Path, help="write the report to FILE instead of standard output")
+    parser.add_argument("--no-color", action="store_true", help="no ANSI colors (never used in files)")
+
+
+def emit(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")

@@ -1,0 +1,1 @@
+"""Prices a plan from the catalog (monthly floor and ceiling per resource)."""

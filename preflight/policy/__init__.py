@@ -1,0 +1,1 @@
+"""Runs the CrossGuard policy pack over the analyzer protocol, as the Pulumi CLI does."""
