@@ -6,6 +6,7 @@ all read the same table through `load_catalog()`.
 
 from catalog.loader import Catalog, CatalogError, load_catalog
 from catalog.models import CLOUDS, Accelerator, CloudCatalog, CloudName, MachineType
+from catalog.stateful import is_stateful, stateful_types
 
 __all__ = [
     "CLOUDS",
@@ -15,5 +16,7 @@ __all__ = [
     "CloudCatalog",
     "CloudName",
     "MachineType",
+    "is_stateful",
     "load_catalog",
+    "stateful_types",
 ]

@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
-from preflight.commands import plan
 from preflight.project import UsageError
 
-# Subcommands in the order `--help` lists them. A stack cannot be named like one of them.
-COMMANDS: list[ModuleType] = [plan]
+# Subcommand modules under preflight/commands, in the order `--help` lists them. A stack cannot
+# be named like one of them.
+COMMAND_MODULES = ("plan", "diff", "prices", "urns")
+
+
+def _commands() -> list[ModuleType]:
+    found = []
+    for name in COMMAND_MODULES:
+        try:
+            found.append(importlib.import_module(f"preflight.commands.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"preflight.commands.{name}":
+                raise
+    return found
+
+
+COMMANDS: list[ModuleType] = _commands()
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,7 +22,7 @@ from pulumi.runtime import mocks, settings
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
-from preflight.fake_outputs import fake_invoke, fake_state
+from preflight.fakes import fake_invoke, fake_state
 from preflight.project import PulumiProject, StackConfig
 from preflight.records import ROOT_STACK_TYPE, ProgramRun, ResourceRecord
 

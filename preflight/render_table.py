@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from preflight.key_settings import key_settings
 from preflight.report import PlanReport, component_tree
-from preflight.summaries import key_settings
 
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
 

@@ -1,10 +1,4 @@
-"""Plausible, deterministic output values for resources registered under the mock runtime.
-
-A real provider computes ids, ARNs and endpoints; offline we make them up from the resource's
-name so that programs that read outputs (an ARN into a policy, an issuer URL into a trust
-document) see stable, realistic values. Entries are keyed by type token; anything not listed
-gets the inputs back plus an id.
-"""
+"""Fake AWS outputs (ARNs, endpoints, issuer URLs) for the mock runtime."""
 
 from __future__ import annotations
 
@@ -87,14 +81,3 @@ INVOKES: dict[str, State] = {
     "aws:index/getPartition:getPartition": {"partition": "aws", "dnsSuffix": "amazonaws.com"},
     "aws:index/getRegion:getRegion": {"name": AWS_REGION, "region": AWS_REGION},
 }
-
-
-def fake_state(type_: str, name: str, inputs: State) -> tuple[str, State]:
-    """The (id, outputs) a provider might return for this registration."""
-    extra = FAKERS.get(type_, lambda _n, _i: {})(name, inputs)
-    state = {**inputs, **extra}
-    return f"{name}-id", state
-
-
-def fake_invoke(token: str, args: State) -> State:
-    return dict(INVOKES.get(token, {}))

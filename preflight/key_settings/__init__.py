@@ -1,0 +1,44 @@
+"""The few inputs per resource type a reviewer looks at first (instance types, sizes, spot)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from preflight.key_settings import alicloud, aws, azure, gcp
+from preflight.records import ResourceRecord
+
+# type token -> [(label, dotted input path)], one module per cloud. Types not listed show no
+# settings column.
+KEY_SETTINGS: dict[str, list[tuple[str, str]]] = {
+    **aws.KEY_SETTINGS,
+    **gcp.KEY_SETTINGS,
+    **azure.KEY_SETTINGS,
+    **alicloud.KEY_SETTINGS,
+}
+
+
+def dig(value: Any, path: str) -> Any:
+    """`dig(inputs, "scalingConfig.minSize")`; list indices are numbers; None when absent."""
+    for part in path.split("."):
+        if isinstance(value, list) and part.isdigit():
+            index = int(part)
+            value = value[index] if index < len(value) else None
+        elif isinstance(value, dict):
+            value = value.get(part)
+        else:
+            return None
+    return value
+
+
+def key_settings(record: ResourceRecord) -> str:
+    parts = []
+    for label, path in KEY_SETTINGS.get(record.type, []):
+        value = dig(record.inputs, path)
+        if value is None:
+            continue
+        if isinstance(value, list):
+            value = ",".join(str(v) for v in value)
+        elif isinstance(value, bool):
+            value = str(value).lower()
+        parts.append(f"{label}={value}")
+    return " ".join(parts)
