@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from preflight.engine import run_declarations
+from preflight.engine import run_declarations, run_program
+from preflight.project import load_project, load_stack_config
 from preflight.records import ProgramRun
 
 Declare = Callable[[Callable[[], object]], ProgramRun]
@@ -22,3 +24,21 @@ def declare() -> Declare:
         return recorded
 
     return run
+
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def stack_run() -> Callable[[str], ProgramRun]:
+    """`stack_run("prod")` runs this project's program for a stack (its Pulumi.<stack>.yaml)
+    under mocks once per test session and returns the recorded run."""
+    cache: dict[str, ProgramRun] = {}
+
+    def get(stack: str) -> ProgramRun:
+        if stack not in cache:
+            project = load_project(REPO_ROOT)
+            cache[stack], _log = run_program(project, stack, load_stack_config(project, stack))
+        return cache[stack]
+
+    return get
