@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
@@ -20,6 +21,12 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cwd", type=Path, default=Path.cwd(), help="Pulumi project directory (default: .)")
     parser.add_argument("--out", type=Path, help="write the report to FILE instead of standard output")
     parser.add_argument("--no-color", action="store_true", help="no ANSI colors (never used in files)")
+
+
+def use_color(args: argparse.Namespace) -> bool:
+    """ANSI colors only on an interactive terminal, never in files, and never with --no-color
+    or the NO_COLOR convention."""
+    return not args.no_color and args.out is None and "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 
 def emit(text: str, out: Path | None) -> None:

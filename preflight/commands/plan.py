@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from preflight.commands.common import add_common_arguments, emit, stack_name
+from preflight.commands.common import add_common_arguments, emit, stack_name, use_color
 from preflight.stages import STAGES, add_stage_arguments
 
 NAME = "plan"
@@ -38,5 +38,5 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         emit(json.dumps(report.to_json(), indent=2) + "\n", args.out)
     else:
-        emit(render_table(report, color=not args.no_color), args.out)
+        emit(render_table(report, color=use_color(args)), args.out)
     return max([stage.exit_code(report, args) for stage in STAGES], default=0)
