@@ -8,9 +8,31 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.aws import Bucket, BucketArgs, BucketTiering
+from catalog import load_catalog
+from components.aws import (
+    Bucket,
+    BucketArgs,
+    BucketTiering,
+    Budget,
+    BudgetArgs,
+    GpuCluster,
+    GpuClusterArgs,
+    GpuNodePool,
+    GpuNodePoolArgs,
+    ModelEndpoint,
+    ModelEndpointArgs,
+    Network,
+    NetworkArgs,
+    WorkloadIdentity,
+    WorkloadIdentityArgs,
+)
 from stacks.config import EnvironmentSpec
 from stacks.config.aws import AwsSpec
+from stacks.network_plan import plan_subnets
+
+EXPECTED_SIZE_TAG = "ai-infra-expected-size-gib"
+"""Bucket tag the cost estimator reads (expected stored GiB)."""
+ACCESS_LOGS_PURPOSE = "access-logs"
 
 
 def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
@@ -18,26 +40,180 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
     # AWS_REGION / profiles on whichever machine runs `pulumi up`.
     provider = aws.Provider("aws", region=spec.region)
     opts = pulumi.ResourceOptions(provider=provider)
-    prefix = f"{env.environment}"
+    prefix = env.environment
+    tags = env.tags
     account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(provider=provider)).account_id
+
+    zones = load_catalog().zones("aws", spec.region)[: spec.network.zones]
+    subnets = plan_subnets(spec.network.cidr, spec.network.zones)
+    network = Network(
+        f"{prefix}-network",
+        NetworkArgs(
+            cidr=spec.network.cidr,
+            region=spec.region,
+            account_id=account_id,
+            zones=zones,
+            private_subnet_cidrs=subnets.private,
+            public_subnet_cidrs=subnets.public,
+            nat=spec.network.nat,
+            flow_log_retention_days=spec.log_retention_days,
+            tags=tags,
+        ),
+        opts=opts,
+    )
+
+    cluster = GpuCluster(
+        f"{prefix}-cluster",
+        GpuClusterArgs(
+            cluster_name=f"ai-infra-{prefix}",
+            version=spec.cluster.version,
+            region=spec.region,
+            subnet_ids=network.private_subnet_ids,
+            public_access_cidrs=spec.cluster.public_access_cidrs,
+            log_retention_days=spec.log_retention_days,
+            service_cidr=spec.cluster.service_cidr,
+            system_instance_type=spec.cluster.system_instance_type,
+            system_nodes=spec.cluster.system_nodes,
+            protect=env.is_prod,
+            tags=tags,
+        ),
+        opts=opts,
+    )
+
+    for pool_name, pool in spec.gpu_pools.items():
+        GpuNodePool(
+            f"{prefix}-{pool_name}",
+            GpuNodePoolArgs(
+                cluster_name=cluster.cluster_name,
+                node_role_arn=cluster.node_role_arn,
+                cluster_security_group_id=cluster.cluster_security_group_id,
+                subnet_ids=network.private_subnet_ids,
+                pool=pool_name,
+                accelerator=pool.accelerator,
+                machine_type=pool.machine_type,
+                min_nodes=pool.min_nodes,
+                max_nodes=pool.max_nodes,
+                desired_nodes=pool.desired_nodes,
+                spot=pool.spot,
+                multi_node=pool.multi_node,
+                disk_gib=pool.disk_gib,
+                labels=pool.labels,
+                tags=tags,
+            ),
+            opts=opts,
+        )
+
+    buckets = _buckets(env, spec, account_id, opts)
+
+    workload_roles: dict[str, pulumi.Output[str]] = {}
+    for workload_name, workload in spec.workloads.items():
+        identity = WorkloadIdentity(
+            f"{prefix}-{workload_name}",
+            WorkloadIdentityArgs(
+                oidc_provider_arn=cluster.oidc_provider_arn,
+                oidc_issuer=cluster.oidc_issuer,
+                namespace=workload.namespace,
+                service_account=workload.service_account,
+                read_buckets=[buckets[b] for b in workload.read],
+                write_buckets=[buckets[b] for b in workload.write],
+                tags=tags,
+            ),
+            opts=opts,
+        )
+        workload_roles[workload_name] = identity.role_arn
+
+    endpoints: dict[str, ModelEndpoint] = {}
+    for endpoint_name, endpoint in spec.endpoints.items():
+        endpoints[endpoint_name] = ModelEndpoint(
+            f"{prefix}-{endpoint_name}",
+            ModelEndpointArgs(
+                endpoint_name=f"ai-infra-{prefix}-{endpoint_name}",
+                region=spec.region,
+                account_id=account_id,
+                accelerator=endpoint.accelerator,
+                machine_type=endpoint.machine_type,
+                image=endpoint.image,
+                model_bucket=buckets[endpoint.model.bucket],
+                model_key=endpoint.model.key,
+                vpc_id=network.vpc_id,
+                vpc_cidr=network.vpc_cidr,
+                subnet_ids=network.private_subnet_ids,
+                min_replicas=endpoint.min_replicas,
+                max_replicas=endpoint.max_replicas,
+                target_invocations_per_replica=endpoint.target_invocations_per_replica,
+                data_capture=endpoint.data_capture,
+                log_retention_days=spec.log_retention_days,
+                protect=env.is_prod,
+                tags=tags,
+            ),
+            opts=opts,
+        )
+
+    Budget(
+        f"{prefix}-budget",
+        BudgetArgs(
+            environment=env.environment,
+            monthly_usd=spec.budget.monthly_usd,
+            alert_emails=spec.budget.alert_emails,
+            tags=tags,
+        ),
+        opts=opts,
+    )
+
+    return {
+        "cluster_name": cluster.cluster_name,
+        "kubeconfig": cluster.kubeconfig,
+        "bucket_names": {purpose: bucket.bucket_name for purpose, bucket in buckets.items()},
+        "endpoint_names": {name: endpoint.endpoint_name for name, endpoint in endpoints.items()},
+        "workload_role_arns": workload_roles,
+    }
+
+
+def _buckets(
+    env: EnvironmentSpec, spec: AwsSpec, account_id: pulumi.Output[str], opts: pulumi.ResourceOptions
+) -> dict[str, Bucket]:
+    """The configured buckets, plus one access-log bucket if any of them asks for access logs."""
+    prefix = env.environment
+
+    def name_of(purpose: str) -> pulumi.Output[str]:
+        # Bucket names are global: the account id keeps them unique across accounts.
+        return pulumi.Output.concat("ai-infra-", prefix, "-", purpose, "-", account_id)
+
+    log_bucket: Bucket | None = None
+    if any(bucket.access_logging for bucket in spec.buckets.values()):
+        log_bucket = Bucket(
+            f"{prefix}-{ACCESS_LOGS_PURPOSE}",
+            BucketArgs(
+                bucket_name=name_of(ACCESS_LOGS_PURPOSE),
+                purpose=ACCESS_LOGS_PURPOSE,
+                tags=env.tags,
+                # S3 server access logging cannot deliver into an SSE-KMS bucket.
+                customer_managed_key=False,
+                protect=env.is_prod,
+            ),
+            opts=opts,
+        )
 
     buckets: dict[str, Bucket] = {}
     for purpose, bucket in spec.buckets.items():
+        tags = dict(env.tags)
+        if bucket.expected_size_gib > 0:
+            tags[EXPECTED_SIZE_TAG] = str(round(bucket.expected_size_gib))
         buckets[purpose] = Bucket(
             f"{prefix}-{purpose}",
             BucketArgs(
-                bucket_name=pulumi.Output.concat("ai-infra-", prefix, "-", purpose, "-", account_id),
+                bucket_name=name_of(purpose),
                 purpose=purpose,
-                tags=env.tags,
+                tags=tags,
                 tiering=BucketTiering(
                     infrequent_access_days=bucket.tiering.infrequent_access_days,
                     archive_days=bucket.tiering.archive_days,
                     deep_archive_days=bucket.tiering.deep_archive_days,
                 ),
                 noncurrent_version_days=bucket.noncurrent_version_days,
+                access_log_bucket=log_bucket.bucket_name if log_bucket and bucket.access_logging else None,
                 protect=env.is_prod,
             ),
             opts=opts,
         )
-
-    return {"bucket_names": {purpose: b.bucket_name for purpose, b in buckets.items()}}
+    return buckets

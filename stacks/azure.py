@@ -1,11 +1,258 @@
-"""The azure part of an environment (filled in by the azure issue)."""
+"""The Azure part of an environment: resource group -> network -> cluster + GPU pools -> buckets ->
+workload identities -> model endpoints -> budget, each step handed the Outputs of the steps before."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
-from stacks.config import EnvironmentSpec
+import pulumi
+import pulumi_azure_native as azure_native
+from pulumi_azure_native import resources
+
+from catalog import load_catalog
+from components.azure import (
+    WORKSPACE_DNS_ZONES,
+    BlobTiering,
+    Bucket,
+    BucketArgs,
+    Budget,
+    BudgetArgs,
+    CustomerKeyArgs,
+    GpuCluster,
+    GpuClusterArgs,
+    GpuPoolArgs,
+    InboundRule,
+    ModelEndpoint,
+    ModelEndpointArgs,
+    Network,
+    NetworkArgs,
+    ServingContainer,
+    WorkloadIdentity,
+    WorkloadIdentityArgs,
+)
+from components.azure.naming import compact_name, dashed_name
+from components.azure.resource_ids import resource_group_id
+from stacks import StackConfigError
+from stacks.config import ConfigError, EnvironmentSpec
+from stacks.config.azure import AzureSpec, endpoint_machine, instance_type, node_machine
+from stacks.config.errors import key_path
 
 
-def declare_azure(env: EnvironmentSpec, spec: Any) -> dict[str, Any]:
-    raise NotImplementedError("azure is not implemented yet")
+def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
+    _check_tier_rules(env, spec)
+    # An explicit provider: subscription and location come from typed stack config, never from
+    # whichever `az login` context the machine running `pulumi up` happens to have.
+    provider = azure_native.Provider(
+        "azure", subscription_id=spec.subscription_id, tenant_id=spec.tenant_id, location=spec.location
+    )
+    opts = pulumi.ResourceOptions(provider=provider)
+    prefix = f"{env.environment}-az"
+    sub = spec.subscription_id
+    tags = env.tags
+    location = spec.location
+    zones = load_catalog().zones("azure", location)
+
+    group = resources.ResourceGroup(
+        f"{prefix}-rg",
+        resource_group_name=f"rg-ai-infra-{env.environment}",
+        location=location,
+        tags=tags,
+        opts=pulumi.ResourceOptions(provider=provider, protect=env.is_prod, retain_on_delete=env.is_prod),
+    )
+    rg = group.name
+    placement = {"subscription_id": sub, "resource_group_name": rg, "location": location}
+
+    net = Network(
+        prefix,
+        NetworkArgs(
+            **placement,
+            vnet_name=f"vnet-ai-infra-{env.environment}",
+            cidr=spec.network.cidr,
+            tags=tags,
+            nat="none" if spec.network.nat == "none" else "single",
+            nat_zone=zones[0],
+            allowed_inbound=[
+                InboundRule(name=key, source_cidrs=rule.source_cidrs, ports=rule.ports, protocol=rule.protocol)
+                for key, rule in spec.network.allowed_inbound.items()
+            ],
+            private_dns_zones=WORKSPACE_DNS_ZONES if spec.endpoints else (),
+        ),
+        opts=opts,
+    )
+
+    catalog = load_catalog()
+    cluster_spec = spec.cluster
+    cluster = GpuCluster(
+        prefix,
+        GpuClusterArgs(
+            **placement,
+            tenant_id=spec.tenant_id,
+            cluster_name=f"aks-ai-infra-{env.environment}",
+            node_subnet_id=net.node_subnet_id,
+            tags=tags,
+            kubernetes_version=cluster_spec.kubernetes_version,
+            auto_upgrade_channel=cluster_spec.auto_upgrade_channel,
+            authorized_ip_ranges=cluster_spec.authorized_ip_ranges,
+            sku_tier=cluster_spec.sku_tier or ("Standard" if env.is_prod else "Free"),
+            admin_group_object_ids=cluster_spec.admin_group_object_ids,
+            system_vm_size=cluster_spec.system_vm_size,
+            system_nodes=cluster_spec.system_nodes,
+            zones=zones[: spec.network.zones],
+            pod_cidr=cluster_spec.pod_cidr,
+            service_cidr=cluster_spec.service_cidr,
+            dns_service_ip=cluster_spec.dns_service_ip,
+            outbound="none" if spec.network.nat == "none" else "nat-gateway",
+            encryption_at_host=cluster_spec.encryption_at_host,
+            audit_logs=cluster_spec.audit_logs,
+            gpu_pools=[
+                GpuPoolArgs(
+                    name=pool_name,
+                    vm_size=node_machine(pool.accelerator, pool.machine_type, pool_name, pool.multi_node).name,
+                    accelerator=pool.accelerator,
+                    taint_key=catalog.accelerator(pool.accelerator).taint_key,
+                    min_nodes=pool.min_nodes,
+                    max_nodes=pool.max_nodes,
+                    initial_nodes=pool.initial_nodes,
+                    spot=pool.spot,
+                    disk_gib=pool.disk_gib,
+                    labels=pool.labels,
+                    mig_profile=pool.mig_profile,
+                )
+                for pool_name, pool in spec.gpu_pools.items()
+            ],
+            protect=env.is_prod,
+        ),
+        opts=opts,
+    )
+
+    buckets: dict[str, Bucket] = {}
+    for purpose, bucket in spec.buckets.items():
+        buckets[purpose] = Bucket(
+            f"{prefix}-{purpose}",
+            BucketArgs(
+                **placement,
+                account_name=compact_name("st", env.environment, purpose, salt=sub),
+                purpose=purpose,
+                tags=tags,
+                expected_size_gib=bucket.expected_size_gib,
+                sku="Standard_ZRS" if env.is_prod else "Standard_LRS",
+                allowed_subnet_ids=[net.node_subnet_id],
+                tiering=BlobTiering(
+                    cool_days=bucket.tiering.infrequent_access_days,
+                    cold_days=bucket.tiering.archive_days,
+                    archive_days=bucket.tiering.deep_archive_days,
+                ),
+                noncurrent_version_days=bucket.noncurrent_version_days,
+                soft_delete_days=bucket.soft_delete_days,
+                customer_key=(
+                    CustomerKeyArgs(
+                        tenant_id=spec.tenant_id,
+                        key_vault_name=dashed_name("kv", env.environment, purpose, salt=sub, max_length=24),
+                    )
+                    if bucket.customer_managed_key
+                    else None
+                ),
+                protect=env.is_prod,
+            ),
+            opts=opts,
+        )
+
+    identities: dict[str, WorkloadIdentity] = {}
+    for workload_name, workload in spec.workloads.items():
+        identities[workload_name] = WorkloadIdentity(
+            f"{prefix}-{workload_name}",
+            WorkloadIdentityArgs(
+                resource_group_name=rg,
+                location=location,
+                identity_name=f"id-ai-infra-{env.environment}-{workload_name}",
+                oidc_issuer_url=cluster.oidc_issuer_url,
+                namespace=workload.namespace,
+                service_account=workload.service_account,
+                tags=tags,
+                read=[buckets[b] for b in workload.read],
+                write=[buckets[b] for b in workload.write],
+            ),
+            opts=opts,
+        )
+
+    endpoints: dict[str, ModelEndpoint] = {}
+    for endpoint_name, endpoint in spec.endpoints.items():
+        machine = endpoint_machine(endpoint.accelerator, endpoint.machine_type, endpoint_name)
+        endpoints[endpoint_name] = ModelEndpoint(
+            f"{prefix}-{endpoint_name}",
+            ModelEndpointArgs(
+                **placement,
+                tenant_id=spec.tenant_id,
+                workspace_name=f"mlw-ai-infra-{env.environment}-{endpoint_name}"[:33].rstrip("-"),
+                endpoint_name=dashed_name(env.environment, endpoint_name, salt=sub, max_length=32),
+                storage_account_name=compact_name("stml", env.environment, endpoint_name, salt=sub),
+                key_vault_name=dashed_name("kv-ml", env.environment, endpoint_name, salt=sub, max_length=24),
+                registry_name=compact_name("crml", env.environment, endpoint_name, salt=sub, max_length=50),
+                storage_sku="Standard_ZRS" if env.is_prod else "Standard_LRS",
+                instance_type=instance_type(machine),
+                container=ServingContainer(
+                    image=endpoint.image,
+                    port=endpoint.port,
+                    scoring_path=endpoint.scoring_path,
+                    liveness_path=endpoint.liveness_path,
+                    readiness_path=endpoint.readiness_path,
+                ),
+                model_bucket=buckets[endpoint.model.bucket],
+                model_path=endpoint.model.key,
+                tags=tags,
+                min_instances=endpoint.min_replicas,
+                max_instances=endpoint.max_replicas,
+                target_utilization_percentage=endpoint.target_utilization_percentage,
+                request_timeout_ms=endpoint.request_timeout_ms,
+                max_concurrent_requests_per_instance=endpoint.max_concurrent_requests_per_instance,
+                auth_mode=endpoint.auth_mode,
+                public_network_access=endpoint.public_network_access,
+                managed_network=endpoint.managed_network,
+                private_endpoint_subnet_id=net.ml_subnet_id,
+                private_dns_zone_ids=[net.private_dns_zone_ids[zone] for zone in WORKSPACE_DNS_ZONES],
+                protect=env.is_prod,
+            ),
+            opts=opts,
+        )
+
+    Budget(
+        prefix,
+        BudgetArgs(
+            scope=resource_group_id(sub, rg),
+            budget_name=f"budget-ai-infra-{env.environment}",
+            monthly_usd=spec.budget.monthly_usd,
+            alert_emails=spec.budget.alert_emails,
+            start_date=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-01T00:00:00Z"),
+        ),
+        opts=opts,
+    )
+
+    return {
+        "resource_group_name": rg,
+        "cluster_name": cluster.cluster_name,
+        "kubeconfig": cluster.kubeconfig,
+        "bucket_names": {purpose: b.bucket_name for purpose, b in buckets.items()},
+        "endpoint_names": {key: e.endpoint_name for key, e in endpoints.items()},
+        "workload_client_ids": {key: w.client_id for key, w in identities.items()},
+    }
+
+
+def _check_tier_rules(env: EnvironmentSpec, spec: AzureSpec) -> None:
+    """Rules that depend on the environment's tier, which the Azure section cannot see while it
+    is validated. Reported like every other config mistake."""
+    problems: list[str] = []
+    where = ("clouds", "azure")
+    if env.is_prod and spec.cluster.sku_tier == "Free":
+        problems.append(
+            f"{key_path((*where, 'cluster', 'sku_tier'))}: 'Free' is not allowed in prod "
+            "(no uptime SLA; allowed: Standard, or leave it unset)"
+        )
+    for name, endpoint in spec.endpoints.items():
+        if env.is_prod and endpoint.public_network_access:
+            problems.append(
+                f"{key_path((*where, 'endpoints', name, 'public_network_access'))}: true is not allowed in prod "
+                "(allowed: false; reach the endpoint through the workspace's private endpoint)"
+            )
+    if problems:
+        raise StackConfigError(f"invalid stack config:\n{ConfigError(problems)}")

@@ -1,11 +1,305 @@
-"""The gcp part of an environment (filled in by the gcp issue)."""
+"""The Google Cloud part of an environment: network -> cluster (+ GPU pools) -> TPU pools -> buckets
+-> identities -> endpoints -> budget, each step handed the Outputs of the steps before it."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+import pulumi
+import pulumi_gcp as gcp
+
+from components.gcp import (
+    Bucket,
+    BucketArgs,
+    BucketGrant,
+    BucketTiering,
+    Budget,
+    BudgetArgs,
+    CustomModel,
+    GpuCluster,
+    GpuClusterArgs,
+    GpuNodePoolArgs,
+    ModelEndpoint,
+    ModelEndpointArgs,
+    ModelGardenModel,
+    Network,
+    NetworkArgs,
+    TpuPool,
+    TpuPoolArgs,
+    WorkloadIdentity,
+    WorkloadIdentityArgs,
+    gcp_labels,
+)
+from components.gcp.labels import label_value
 from stacks.config import EnvironmentSpec
+from stacks.config.gcp import GcpSpec, endpoint_machine, gpu_machine
+
+EXPECTED_SIZE_LABEL = "ai-infra-expected-size-gib"
+BUCKET_NAME_MAX = 63
+LOG_BUCKET_PURPOSE = "access-logs"
 
 
-def declare_gcp(env: EnvironmentSpec, spec: Any) -> dict[str, Any]:
-    raise NotImplementedError("gcp is not implemented yet")
+def bucket_name(project: str, environment: str, purpose: str) -> str:
+    """`<project>-<environment>-<purpose>`: globally unique through the project id. Names longer
+    than GCS's 63 characters are cut and given a short hash, so they stay unique and stable."""
+    name = f"{project}-{environment}-{purpose}"
+    if len(name) <= BUCKET_NAME_MAX:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[: BUCKET_NAME_MAX - 9].rstrip('-')}-{digest}"
+
+
+def vertex_accelerator(accelerator_type: str) -> str:
+    """GKE's guest accelerator name -> Vertex AI's enum (`nvidia-tesla-a100` -> `NVIDIA_TESLA_A100`)."""
+    return accelerator_type.upper().replace("-", "_")
+
+
+def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
+    # An explicit provider: project and region come from typed stack config, never from ambient
+    # gcloud settings. Budgets need a quota project, hence billing_project + user_project_override.
+    provider = gcp.Provider(
+        "gcp",
+        project=spec.project,
+        region=spec.region,
+        billing_project=spec.project,
+        user_project_override=True,
+    )
+    opts = pulumi.ResourceOptions(provider=provider)
+    invoke = pulumi.InvokeOptions(provider=provider)
+    prefix = env.environment
+    labels = gcp_labels(env.tags)
+    project_number = gcp.organizations.get_project_output(project_id=spec.project, opts=invoke).number
+    storage_agent = gcp.storage.get_project_service_account_output(project=spec.project, opts=invoke).email_address
+    ranges = spec.network.ranges
+
+    network = Network(
+        f"{prefix}-network",
+        NetworkArgs(
+            network_name=f"ai-infra-{prefix}",
+            project=spec.project,
+            region=spec.region,
+            subnet_cidr=ranges.subnet,
+            pods_cidr=ranges.pods,
+            services_cidr=ranges.services,
+            nat="none" if spec.network.nat == "none" else "single",
+            iap_ssh=spec.network.iap_ssh,
+            flow_log_sampling=spec.network.flow_log_sampling,
+            private_services_cidr=ranges.private_services if spec.needs_private_services_access else None,
+            labels=labels,
+        ),
+        opts=opts,
+    )
+
+    gpu_pools = []
+    for name, pool in spec.gpu_pools.items():
+        machine = gpu_machine(pool)
+        assert machine.accelerator_type is not None  # config checked it
+        gpu_pools.append(
+            GpuNodePoolArgs(
+                name=name,
+                accelerator=pool.accelerator,
+                machine_type=machine.name,
+                accelerator_type=machine.accelerator_type,
+                accelerator_count=machine.accelerator_count,
+                min_nodes=pool.min_nodes,
+                max_nodes=pool.max_nodes,
+                initial_nodes=pool.initial_nodes,
+                spot=pool.spot,
+                compact_placement=pool.multi_node,
+                disk_gib=pool.disk_gib,
+                labels=pool.labels,
+                reservation=pool.reservation,
+            )
+        )
+    cluster = GpuCluster(
+        f"{prefix}-gke",
+        GpuClusterArgs(
+            cluster_name=f"ai-infra-{prefix}",
+            project=spec.project,
+            project_number=project_number,
+            location=spec.cluster_location,
+            kms_location=spec.region,
+            node_zones=spec.node_zones,
+            network=network.network_id,
+            subnetwork=network.subnetwork_id,
+            pods_range_name=network.pods_range_name,
+            services_range_name=network.services_range_name,
+            release_channel=spec.cluster.release_channel.upper(),
+            master_authorized_networks=spec.cluster.master_authorized_networks,
+            system_machine_type=spec.cluster.system_machine_type,
+            system_nodes=spec.cluster.system_nodes,
+            gpu_pools=gpu_pools,
+            labels=labels,
+            protect=env.is_prod,
+        ),
+        opts=opts,
+    )
+
+    for name, tpu_pool in spec.tpu_pools.items():
+        TpuPool(
+            f"{prefix}-tpu-{name}",
+            TpuPoolArgs(
+                pool_name=name,
+                tpu=tpu_pool.tpu,
+                project=spec.project,
+                zone=spec.tpu_zone(name),
+                form=tpu_pool.form,
+                slices=tpu_pool.slices,
+                min_slices=tpu_pool.min_slices,
+                spot=tpu_pool.spot,
+                labels={**labels, "ai-infra-pool": label_value(name)},
+                cluster_id=cluster.cluster_id,
+                cluster_location=spec.cluster_location,
+                node_service_account=cluster.node_service_account_email,
+                network=network.network_id,
+                subnetwork=network.subnetwork_id,
+                runtime_version=tpu_pool.runtime_version,
+                service_account_name=f"{prefix}-{name}-tpu",
+                protect=env.is_prod,
+            ),
+            opts=opts,
+        )
+
+    log_bucket: Bucket | None = None
+    if any(bucket.access_logging for bucket in spec.buckets.values()):
+        log_bucket = Bucket(
+            f"{prefix}-{LOG_BUCKET_PURPOSE}",
+            BucketArgs(
+                bucket_name=bucket_name(spec.project, prefix, LOG_BUCKET_PURPOSE),
+                project=spec.project,
+                location=spec.region,
+                purpose=LOG_BUCKET_PURPOSE,
+                storage_service_agent=storage_agent,
+                labels=labels,
+                tiering=BucketTiering(nearline_days=30, coldline_days=90),
+                receives_access_logs=True,
+                protect=env.is_prod,
+            ),
+            opts=opts,
+        )
+    buckets: dict[str, Bucket] = {}
+    for purpose, bucket in spec.buckets.items():
+        bucket_labels = dict(labels)
+        if bucket.expected_size_gib > 0:
+            bucket_labels[EXPECTED_SIZE_LABEL] = str(int(bucket.expected_size_gib))
+        buckets[purpose] = Bucket(
+            f"{prefix}-{purpose}",
+            BucketArgs(
+                bucket_name=bucket_name(spec.project, prefix, purpose),
+                project=spec.project,
+                location=spec.region,
+                purpose=purpose,
+                storage_service_agent=storage_agent,
+                labels=bucket_labels,
+                tiering=BucketTiering(
+                    nearline_days=bucket.tiering.infrequent_access_days,
+                    coldline_days=bucket.tiering.archive_days,
+                    archive_days=bucket.tiering.deep_archive_days,
+                ),
+                autoclass=bucket.autoclass,
+                noncurrent_version_days=bucket.noncurrent_version_days,
+                soft_delete_days=bucket.soft_delete_days,
+                access_log_bucket=log_bucket.bucket_name if bucket.access_logging and log_bucket else None,
+                protect=env.is_prod,
+            ),
+            opts=opts,
+        )
+
+    identities: dict[str, WorkloadIdentity] = {}
+    for name, workload in spec.workloads.items():
+        modes = {key: "read" for key in workload.read} | {key: "write" for key in workload.write}
+        identities[name] = WorkloadIdentity(
+            f"{prefix}-wi-{name}",
+            WorkloadIdentityArgs(
+                account_name=f"{prefix}-{name}",
+                project=spec.project,
+                workload_pool=cluster.workload_pool,
+                namespace=workload.namespace,
+                kubernetes_service_account=workload.service_account,
+                grants=[
+                    BucketGrant(key=key, bucket_name=buckets[key].bucket_name, mode=mode)  # type: ignore[arg-type]
+                    for key, mode in modes.items()
+                ],
+            ),
+            opts=opts,
+        )
+
+    endpoints: dict[str, ModelEndpoint] = {}
+    for name, endpoint in spec.endpoints.items():
+        machine = endpoint_machine(endpoint)
+        assert machine.accelerator_type is not None  # every Vertex machine in the catalog has one
+        custom = None
+        if endpoint.model is not None and endpoint.image is not None:
+            custom = CustomModel(
+                image=endpoint.image,
+                bucket_name=buckets[endpoint.model.bucket].bucket_name,
+                artifact_key=endpoint.model.key,
+            )
+        garden = None
+        if endpoint.model_garden is not None:
+            garden = ModelGardenModel(
+                model=endpoint.model_garden.model,
+                accept_eula=endpoint.model_garden.accept_eula,
+                image=endpoint.image,
+            )
+        peering = network.private_services_connection
+        endpoints[name] = ModelEndpoint(
+            f"{prefix}-{name}",
+            ModelEndpointArgs(
+                endpoint_name=f"{prefix}-{name}",
+                project=spec.project,
+                project_number=project_number,
+                region=spec.region,
+                machine_type=machine.name.removeprefix("vertex:"),
+                accelerator_type=vertex_accelerator(machine.accelerator_type),
+                accelerator_count=machine.accelerator_count,
+                min_replicas=endpoint.min_replicas,
+                max_replicas=endpoint.max_replicas,
+                accelerator_duty_cycle_target=endpoint.accelerator_duty_cycle_target,
+                network_access=endpoint.network_access,
+                peering_network=pulumi.Output.concat(
+                    "projects/", project_number, "/global/networks/", network.network_name
+                )
+                if endpoint.network_access == "private"
+                else None,
+                custom_model=custom,
+                model_garden=garden,
+                serving_account_name=f"{prefix}-{name}-serving",
+                spot=endpoint.spot,
+                labels=labels,
+                protect=env.is_prod,
+                depends_on=(peering,) if endpoint.network_access == "private" and peering is not None else (),
+            ),
+            opts=opts,
+        )
+
+    Budget(
+        f"{prefix}-budget",
+        BudgetArgs(
+            display_name=f"ai-infra {prefix} (gcp)",
+            billing_account=spec.billing_account,
+            project=spec.project,
+            project_number=project_number,
+            monthly_amount=spec.budget.monthly_usd,
+            alert_emails=spec.budget.alert_emails,
+            label_filter={"environment": labels["environment"]},
+            labels=labels,
+        ),
+        opts=opts,
+    )
+
+    return {
+        "cluster_name": cluster.cluster_name,
+        "kubeconfig": cluster.kubeconfig,
+        "bucket_names": {purpose: b.bucket_name for purpose, b in buckets.items()},
+        "endpoint_names": {name: e.endpoint_name for name, e in endpoints.items()},
+        # What a Kubernetes service account is annotated with (iam.gke.io/gcp-service-account).
+        "workload_service_accounts": {name: i.email for name, i in identities.items()},
+        # Custom-model endpoints: the account the release step deploys the model with.
+        "endpoint_serving_accounts": {
+            name: e.serving_service_account_email
+            for name, e in endpoints.items()
+            if e.serving_service_account_email is not None
+        },
+    }

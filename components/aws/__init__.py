@@ -1,5 +1,27 @@
 """AWS components (type tokens `ai-infra:aws:<Name>`), built on pulumi_aws primitives."""
 
 from components.aws.bucket import Bucket, BucketArgs, BucketTiering
+from components.aws.budget import Budget, BudgetArgs
+from components.aws.gpu_cluster import GpuCluster, GpuClusterArgs
+from components.aws.gpu_node_pool import GpuNodePool, GpuNodePoolArgs
+from components.aws.model_endpoint import ModelEndpoint, ModelEndpointArgs
+from components.aws.network import Network, NetworkArgs
+from components.aws.workload_identity import WorkloadIdentity, WorkloadIdentityArgs
 
-__all__ = ["Bucket", "BucketArgs", "BucketTiering"]
+__all__ = [
+    "Bucket",
+    "BucketArgs",
+    "BucketTiering",
+    "Budget",
+    "BudgetArgs",
+    "GpuCluster",
+    "GpuClusterArgs",
+    "GpuNodePool",
+    "GpuNodePoolArgs",
+    "ModelEndpoint",
+    "ModelEndpointArgs",
+    "Network",
+    "NetworkArgs",
+    "WorkloadIdentity",
+    "WorkloadIdentityArgs",
+]

@@ -5,19 +5,29 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from preflight.commands.common import add_common_arguments, emit, stack_name, use_color
 from preflight.stages import STAGES, add_stage_arguments
 
+if TYPE_CHECKING:
+    from preflight.report import PlanReport
+
 NAME = "plan"
 HELP = "run the stack's program under mocks; report resources, policy findings and costs"
+FORMATS = ("table", "json", "markdown", "sarif", "mermaid")
 
 
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(NAME, help=HELP, description=HELP)
     parser.add_argument("stack", type=stack_name, help="stack name: reads Pulumi.<stack>.yaml")
-    parser.add_argument("--format", choices=["table", "json"], default="table", help="report format")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="table (terminal), json (schema_version 1), markdown (pull-request comment), "
+        "sarif (code scanning), mermaid (graph of components and their children)",
+    )
     add_common_arguments(parser)
     add_stage_arguments(parser)
     parser.set_defaults(handler=run)
@@ -25,7 +35,6 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from preflight.pipeline import ProgramError, build_plan
-    from preflight.render_table import render_table
 
     try:
         report = build_plan(args.cwd, args.stack)
@@ -35,8 +44,26 @@ def run(args: argparse.Namespace) -> int:
     context: dict[str, Any] = {}
     for stage in STAGES:
         stage.apply(report, args, context)
-    if args.format == "json":
-        emit(json.dumps(report.to_json(), indent=2) + "\n", args.out)
-    else:
-        emit(render_table(report, color=use_color(args)), args.out)
+    emit(_render(report, args), args.out)
     return max([stage.exit_code(report, args) for stage in STAGES], default=0)
+
+
+def _render(report: PlanReport, args: argparse.Namespace) -> str:
+    if args.format == "json":
+        return json.dumps(report.to_json(), indent=2) + "\n"
+    if args.format == "markdown":
+        from preflight.render_markdown import render_plan_markdown
+
+        return render_plan_markdown(report)
+    if args.format == "sarif":
+        from preflight.diff.git import repository_path
+        from preflight.render_sarif import render_plan_sarif
+
+        return render_plan_sarif(report, repository_path(args.cwd / f"Pulumi.{args.stack}.yaml"))
+    if args.format == "mermaid":
+        from preflight.render_mermaid import render_mermaid
+
+        return render_mermaid(report.run)
+    from preflight.render_table import render_table
+
+    return render_table(report, color=use_color(args))

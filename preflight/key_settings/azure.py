@@ -1,3 +1,76 @@
-"""Key settings shown in the plan table for azure resource types."""
+"""Key settings shown in the plan table for Azure (azure-native) resource types."""
 
-KEY_SETTINGS: dict[str, list[tuple[str, str]]] = {}
+KEY_SETTINGS: dict[str, list[tuple[str, str]]] = {
+    "azure-native:resources:ResourceGroup": [("name", "resourceGroupName"), ("location", "location")],
+    "azure-native:network:VirtualNetwork": [("cidr", "addressSpace.addressPrefixes")],
+    "azure-native:network:Subnet": [("cidr", "addressPrefix"), ("default_outbound", "defaultOutboundAccess")],
+    "azure-native:network:NatGateway": [("sku", "sku.name"), ("zones", "zones")],
+    "azure-native:network:PublicIPAddress": [("allocation", "publicIPAllocationMethod"), ("zones", "zones")],
+    "azure-native:network:SecurityRule": [
+        ("access", "access"),
+        ("priority", "priority"),
+        ("from", "sourceAddressPrefix"),
+        ("from", "sourceAddressPrefixes"),
+        ("ports", "destinationPortRange"),
+        ("ports", "destinationPortRanges"),
+    ],
+    "azure-native:containerservice:ManagedCluster": [
+        ("version", "kubernetesVersion"),
+        ("tier", "sku.tier"),
+        ("private", "apiServerAccessProfile.enablePrivateCluster"),
+        ("authorized_ips", "apiServerAccessProfile.authorizedIPRanges"),
+        ("local_accounts_disabled", "disableLocalAccounts"),
+        ("workload_identity", "securityProfile.workloadIdentity.enabled"),
+        ("upgrade", "autoUpgradeProfile.upgradeChannel"),
+        ("outbound", "networkProfile.outboundType"),
+    ],
+    "azure-native:containerservice:AgentPool": [
+        ("size", "vmSize"),
+        ("priority", "scaleSetPriority"),
+        ("min", "minCount"),
+        ("max", "maxCount"),
+        ("count", "count"),
+        ("mig", "gpuInstanceProfile"),
+    ],
+    "azure-native:storage:StorageAccount": [
+        ("account", "accountName"),
+        ("sku", "sku.name"),
+        ("shared_key", "allowSharedKeyAccess"),
+        ("public_blobs", "allowBlobPublicAccess"),
+        ("tls", "minimumTlsVersion"),
+        ("firewall", "networkRuleSet.defaultAction"),
+        ("public_network", "publicNetworkAccess"),
+        ("key_source", "encryption.keySource"),
+    ],
+    "azure-native:storage:BlobContainer": [("container", "containerName"), ("public_access", "publicAccess")],
+    "azure-native:storage:BlobServiceProperties": [
+        ("versioning", "isVersioningEnabled"),
+        ("soft_delete_days", "deleteRetentionPolicy.days"),
+    ],
+    "azure-native:keyvault:Vault": [
+        ("vault", "vaultName"),
+        ("purge_protection", "properties.enablePurgeProtection"),
+        ("public_network", "properties.publicNetworkAccess"),
+    ],
+    "azure-native:containerregistry:Registry": [
+        ("sku", "sku.name"),
+        ("admin_user", "adminUserEnabled"),
+        ("public_network", "publicNetworkAccess"),
+    ],
+    "azure-native:operationalinsights:Workspace": [("retention_days", "retentionInDays")],
+    "azure-native:machinelearningservices:Workspace": [
+        ("public_network", "publicNetworkAccess"),
+        ("isolation", "managedNetwork.isolationMode"),
+    ],
+    "azure-native:machinelearningservices:OnlineEndpoint": [
+        ("auth", "properties.authMode"),
+        ("public_network", "properties.publicNetworkAccess"),
+    ],
+    "azure-native:machinelearningservices:OnlineDeployment": [
+        ("type", "properties.instanceType"),
+        ("min", "properties.scaleSettings.minInstances"),
+        ("max", "properties.scaleSettings.maxInstances"),
+    ],
+    "azure-native:managedidentity:FederatedIdentityCredential": [("subject", "subject")],
+    "azure-native:consumption:Budget": [("amount", "amount"), ("grain", "timeGrain")],
+}

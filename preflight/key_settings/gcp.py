@@ -1,3 +1,76 @@
-"""Key settings shown in the plan table for gcp resource types."""
+"""Key settings shown in the plan table for Google Cloud resource types."""
 
-KEY_SETTINGS: dict[str, list[tuple[str, str]]] = {}
+KEY_SETTINGS: dict[str, list[tuple[str, str]]] = {
+    "gcp:compute/subnetwork:Subnetwork": [
+        ("cidr", "ipCidrRange"),
+        ("region", "region"),
+        ("private_google_access", "privateIpGoogleAccess"),
+        ("flow_sampling", "logConfig.flowSampling"),
+    ],
+    "gcp:compute/firewall:Firewall": [
+        ("direction", "direction"),
+        ("priority", "priority"),
+        ("from", "sourceRanges"),
+        ("allow", "allows.0.protocol"),
+        ("deny", "denies.0.protocol"),
+    ],
+    "gcp:compute/routerNat:RouterNat": [("logging", "logConfig.enable")],
+    "gcp:container/cluster:Cluster": [
+        ("location", "location"),
+        ("channel", "releaseChannel.channel"),
+        ("private_nodes", "privateClusterConfig.enablePrivateNodes"),
+        ("private_endpoint", "privateClusterConfig.enablePrivateEndpoint"),
+        ("secrets", "databaseEncryption.state"),
+        ("deletion_protection", "deletionProtection"),
+    ],
+    "gcp:container/nodePool:NodePool": [
+        ("machine", "nodeConfig.machineType"),
+        ("gpu", "nodeConfig.guestAccelerators.0.type"),
+        ("gpus", "nodeConfig.guestAccelerators.0.count"),
+        ("topology", "placementPolicy.tpuTopology"),
+        ("spot", "nodeConfig.spot"),
+        ("min", "autoscaling.totalMinNodeCount"),
+        ("max", "autoscaling.totalMaxNodeCount"),
+        ("zones", "nodeLocations"),
+    ],
+    "gcp:tpu/v2Vm:V2Vm": [
+        ("type", "acceleratorType"),
+        ("config", "acceleratorConfig.type"),
+        ("topology", "acceleratorConfig.topology"),
+        ("spot", "schedulingConfig.spot"),
+        ("zone", "zone"),
+        ("external_ips", "networkConfig.enableExternalIps"),
+    ],
+    "gcp:storage/bucket:Bucket": [
+        ("bucket", "name"),
+        ("location", "location"),
+        ("public_access_prevention", "publicAccessPrevention"),
+        ("force_destroy", "forceDestroy"),
+    ],
+    "gcp:vertex/aiEndpoint:AiEndpoint": [
+        ("region", "location"),
+        ("psc", "privateServiceConnectConfig.enablePrivateServiceConnect"),
+        ("network", "network"),
+    ],
+    "gcp:vertex/aiDeploymentResourcePool:AiDeploymentResourcePool": [
+        ("machine", "dedicatedResources.machineSpec.machineType"),
+        ("accelerator", "dedicatedResources.machineSpec.acceleratorType"),
+        ("count", "dedicatedResources.machineSpec.acceleratorCount"),
+        ("min", "dedicatedResources.minReplicaCount"),
+        ("max", "dedicatedResources.maxReplicaCount"),
+    ],
+    "gcp:vertex/aiEndpointWithModelGardenDeployment:AiEndpointWithModelGardenDeployment": [
+        ("machine", "deployConfig.dedicatedResources.machineSpec.machineType"),
+        ("accelerator", "deployConfig.dedicatedResources.machineSpec.acceleratorType"),
+        ("min", "deployConfig.dedicatedResources.minReplicaCount"),
+        ("max", "deployConfig.dedicatedResources.maxReplicaCount"),
+        ("spot", "deployConfig.dedicatedResources.spot"),
+    ],
+    "gcp:storage/bucketIAMMember:BucketIAMMember": [("role", "role")],
+    "gcp:projects/iAMMember:IAMMember": [("role", "role")],
+    "gcp:serviceaccount/iAMMember:IAMMember": [("role", "role"), ("member", "member")],
+    "gcp:billing/budget:Budget": [
+        ("amount", "amount.specifiedAmount.units"),
+        ("currency", "amount.specifiedAmount.currencyCode"),
+    ],
+}

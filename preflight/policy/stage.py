@@ -1,18 +1,132 @@
-"""Plan stage placeholder: replaced by the real policy stage."""
+"""Plan stage: judge the program's resources with the CrossGuard policy pack (analyzer protocol).
+
+Adds `report.sections["policy"]` (pack, config file, findings, summary), a POLICY column
+(`2M 1A 1S`: mandatory, advisory, suppressed findings per resource) and the findings under the
+table, mandatory first. Exit code 1 when a mandatory finding is not suppressed, unless
+`--soft-fail`.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
+
+from preflight.policy.analyzer import PACK_DIR, PolicyFinding, PolicyResult, run_policy_pack, stack_urn
+from preflight.policy.config import default_config_file
+from preflight.project import StackConfig, load_project, load_stack_config
+
+SECTION = "policy"
+COLUMN = "POLICY"
+BASE_COSTS_CONTEXT_KEY = "base_costs"
+"""Where `preflight diff` leaves the base side's totals for C6 ({"floor_usd", "ceiling_usd"})."""
+COST_INCREASE_POLICY = "cost-increase-within-threshold"
+STACK_CONFIG_CONTEXT_KEY = "stack_config"
+"""Context key with the stack's config values, when the caller has them (see preflight/costs/stage.py)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    return None
+    group = parser.add_argument_group("policy")
+    group.add_argument(
+        "--policy-config",
+        type=Path,
+        metavar="FILE",
+        help="policy pack config (CLI --policy-pack-config format); default: policies/config/<stack>.json, "
+        "or prod.json for a stack without its own",
+    )
+    group.add_argument(
+        "--suppressions",
+        type=Path,
+        metavar="FILE",
+        help="suppression file to use instead of policies/suppressions/<stack>.yaml",
+    )
+    group.add_argument("--soft-fail", action="store_true", help="exit 0 even when a mandatory finding is unsuppressed")
+    group.add_argument("--no-policy", action="store_true", help="skip the policy pack")
+
+
+def config_file_for(args: argparse.Namespace, stack: str) -> Path:
+    chosen: Path | None = getattr(args, "policy_config", None)
+    return chosen if chosen is not None else default_config_file(PACK_DIR, stack)
+
+
+def base_cost_properties(context: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """C6's base figures from the diff's base side, when there is one."""
+    base = context.get(BASE_COSTS_CONTEXT_KEY)
+    if not isinstance(base, dict):
+        return {}
+    properties = {
+        name: float(base[key])
+        for key, name in (("floor_usd", "baseMonthlyFloorUsd"), ("ceiling_usd", "baseMonthlyCeilingUsd"))
+        if isinstance(base.get(key), int | float)
+    }
+    return {COST_INCREASE_POLICY: properties} if properties else {}
+
+
+def _stack_config(args: argparse.Namespace, context: dict[str, Any], stack: str) -> StackConfig:
+    """The config the program ran with: given by the caller (`stack_config` in the context, as for
+    the cost stage) or read from `--cwd`'s Pulumi.<stack>.yaml."""
+    given = context.get(STACK_CONFIG_CONTEXT_KEY)
+    if isinstance(given, dict):
+        return StackConfig(values={str(k): str(v) for k, v in given.items()}, secret_keys=[])
+    project = load_project(Path(getattr(args, "cwd", None) or Path.cwd()))
+    return load_stack_config(project, stack)
 
 
 def apply(report: Any, args: argparse.Namespace, context: dict[str, Any]) -> None:
-    return None
+    if getattr(args, "no_policy", False):
+        return
+    run = report.run
+    stack_config = _stack_config(args, context, run.stack)
+    result = run_policy_pack(
+        run,
+        config_file=config_file_for(args, run.stack),
+        stack_config=stack_config,
+        extra_properties=base_cost_properties(context),
+        suppressions_file=getattr(args, "suppressions", None),
+    )
+    context[SECTION] = result
+    report.sections[SECTION] = result.to_json()
+    report.columns[COLUMN] = _column(result)
+    report.footer.extend(footer_lines(result, stack_urn(run)))
+
+
+def _column(result: PolicyResult) -> dict[str, str]:
+    counts: dict[str, list[int]] = {}
+    for finding in result.findings:
+        cell = counts.setdefault(finding.urn, [0, 0, 0])
+        cell[2 if finding.suppressed else (0 if finding.enforcement == "mandatory" else 1)] += 1
+    return {
+        urn: " ".join(f"{n}{letter}" for n, letter in zip(cell, "MAS", strict=True) if n)
+        for urn, cell in counts.items()
+    }
+
+
+def footer_lines(result: PolicyResult, root_urn: str) -> list[str]:
+    summary = result.summary()
+    lines = [
+        "",
+        f"Policy: {summary['mandatory']} mandatory, {summary['advisory']} advisory, {summary['suppressed']} suppressed "
+        f"({result.pack}, config {result.config_file or 'pack defaults'})",
+    ]
+    for finding in result.findings:
+        lines.extend(_finding_lines(finding, root_urn))
+    return lines
+
+
+def _finding_lines(finding: PolicyFinding, root_urn: str) -> list[str]:
+    label = "SUPPRESSED" if finding.suppressed else finding.enforcement.upper()
+    target = "(stack)" if finding.urn == root_urn else finding.urn
+    lines = [f"  {label:<10} {finding.rule} [{finding.severity or '-'}] {target}", f"      {finding.message}"]
+    if finding.suppressed and finding.suppression is not None:
+        s = finding.suppression
+        lines.append(f"      suppressed until {s['expires']} by {s['owner']}: {s['reason']}")
+    elif finding.remediation:
+        lines.append(f"      fix: {finding.remediation}")
+    return lines
 
 
 def exit_code(report: Any, args: argparse.Namespace) -> int:
-    return 0
+    section = report.sections.get(SECTION)
+    if not isinstance(section, dict) or getattr(args, "soft_fail", False):
+        return 0
+    return 1 if section.get("summary", {}).get("mandatory", 0) else 0

@@ -1,19 +1,272 @@
-"""`ai-infra:clouds.alicloud`: the Alibaba Cloud part of an environment (not implemented yet)."""
+"""`ai-infra:clouds.alicloud`: the Alibaba Cloud part of an environment."""
 
 from __future__ import annotations
 
-from typing import Any
+import ipaddress
+import re
+from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, field_validator, model_validator
 
+from catalog import CatalogError, load_catalog
+from components.alicloud.vswitch_plan import VSwitchPlanError, plan_vswitches
 from stacks.config.base import ConfigModel
+from stacks.config.common import BucketSpec, BudgetSpec, EndpointSpec, GpuPoolSpec, Name, NetworkSpec
 from stacks.config.errors import config_problem
+from stacks.config.workloads import WorkloadSpec, check_workload_buckets
+
+ACK_VERSION = re.compile(r"^(\d+\.\d+)\.\d+-aliyun\.\d+$")
+MAX_BUCKET_KEY = 29
+"""OSS bucket names are at most 63 characters: `ai-infra-<environment (<=15)>-<key>-<8 hex>`."""
+RESERVED_BUCKET_KEY = "access-logs"
+"""The stack names the access-log target bucket with this key."""
+PRIVATE_RANGES = tuple(ipaddress.IPv4Network(r) for r in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+
+
+class AlicloudClusterSpec(ConfigModel):
+    """The ACK Pro control plane and its small CPU system node pool."""
+
+    kubernetes_version: str | None = None
+    """Full ACK version, e.g. `1.35.1-aliyun.1`; its minor version must be open for creation
+    (catalog/data/alicloud.yaml). Default: the newest version ACK offers when the cluster is
+    created (ACK never upgrades it afterwards unless this is set higher)."""
+    api_server_public: bool = False
+    """Default false: the API server has no internet-facing SLB and is reachable from the VPC
+    only. True: ACK also creates a public SLB endpoint (visible in the plan as `public_api=true`)."""
+    service_cidr: str = "172.21.0.0/20"
+    """Range for Kubernetes Service IPs: a /16 to /24 private range outside `network.cidr`."""
+    system_instance_type: str = Field(default="ecs.g7.xlarge", pattern=r"^ecs\.[a-z0-9-]+\.[a-z0-9-]+$")
+    """CPU instance type of the system node pool (CoreDNS, controllers, webhooks)."""
+    system_nodes: int = Field(default=2, ge=1, le=10)
+    """Nodes in the system pool. Default 2."""
+    log_ttl_days: int = Field(default=30, ge=1, le=3650)
+    """Days SLS keeps the control-plane logs (apiserver, kcm, scheduler, ccm). Default 30."""
+
+    @field_validator("kubernetes_version")
+    @classmethod
+    def _supported_version(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        match = ACK_VERSION.match(value)
+        supported = load_catalog().cloud("alicloud").kubernetes_standard_support
+        if match is None:
+            raise config_problem(f"{value!r} is not an ACK version (expected x.y.z-aliyun.n, e.g. '1.35.1-aliyun.1')")
+        if match.group(1) not in supported:
+            raise config_problem(
+                f"{value!r} is not in a minor version ACK supports for new clusters (allowed: {', '.join(supported)})"
+            )
+        return value
+
+    @field_validator("service_cidr")
+    @classmethod
+    def _service_range(cls, value: str) -> str:
+        try:
+            net = ipaddress.IPv4Network(value, strict=True)
+        except ValueError as exc:
+            raise config_problem(
+                f"{value!r} is not a valid IPv4 network ({exc}); allowed: e.g. '172.21.0.0/20'"
+            ) from None
+        if not 16 <= net.prefixlen <= 24 or not any(net.subnet_of(r) for r in PRIVATE_RANGES):
+            raise config_problem(
+                f"{value!r} is not allowed (allowed: a /16 to /24 inside 10/8, 172.16/12 or 192.168/16)"
+            )
+        return value
+
+
+class AlicloudGpuPoolSpec(GpuPoolSpec):
+    """A GPU node pool on ACK (`clouds.alicloud.gpu_pools.<name>`): the shared pool keys plus
+    the spot price limit and the data disk."""
+
+    spot_price_limit: float | None = Field(default=None, gt=0, le=1000)
+    """Required with `spot: true`: the highest hourly price per instance the pool bids, in the
+    account's billing currency (USD on the international site). Alibaba never charges more than
+    the pay-as-you-go price either way."""
+    data_disk_gib: int = Field(default=200, ge=0, le=32768)
+    """Encrypted ESSD data disk for the container runtime (images, model caches). Default 200;
+    0: none. `disk_gib` sizes the (encrypted ESSD) system disk."""
+
+    @model_validator(mode="after")
+    def _alicloud_rules(self) -> AlicloudGpuPoolSpec:
+        if self.spot and self.spot_price_limit is None:
+            raise config_problem(
+                "required with spot: true (the highest hourly price per instance to bid, e.g. 1.2)",
+                key="spot_price_limit",
+            )
+        if not self.spot and self.spot_price_limit is not None:
+            raise config_problem(
+                f"{self.spot_price_limit} is set but spot is false; remove it or set spot: true", key="spot_price_limit"
+            )
+        if self.multi_node:
+            raise config_problem("true is not supported on alicloud yet (allowed: false)", key="multi_node")
+        if self.desired_nodes is not None:
+            raise config_problem(
+                f"{self.desired_nodes} is not supported on alicloud: ACK auto-scaling pools start at "
+                "min_nodes and the cluster autoscaler owns their size (remove the key)",
+                key="desired_nodes",
+            )
+        if 0 < self.data_disk_gib < 40:
+            raise config_problem(f"{self.data_disk_gib} is too small (allowed: 0, or 40 to 32768)", key="data_disk_gib")
+        return self
+
+
+class AlicloudEndpointSpec(EndpointSpec):
+    """A PAI-EAS service (`clouds.alicloud.endpoints.<name>`): the shared endpoint keys, with
+    `image` optional because EAS can also serve a model with a built-in `processor`."""
+
+    image: str | None = Field(default=None, min_length=1)  # type: ignore[assignment]
+    """Serving container image (custom deployment). Give exactly one of `image` and `processor`.
+    With an image, `model.key` is a directory (ending in `/`) mounted read-only at /mnt/model."""
+    processor: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+    """Built-in EAS processor (e.g. `pytorch_gpu_1.10`); `model.key` is the model EAS loads."""
+    port: int = Field(default=8000, ge=1, le=65535)
+    """Port the image listens on. Default 8000."""
+    command: str | None = Field(default=None, min_length=1)
+    """Start command of the image. Default: its entrypoint."""
+    workspace_id: str | None = Field(default=None, pattern=r"^[0-9]+$")
+    """PAI workspace of the service. Default: the account's default workspace."""
+
+    @model_validator(mode="after")
+    def _eas_rules(self) -> AlicloudEndpointSpec:
+        if (self.image is None) == (self.processor is None):
+            given = "both image and processor are set" if self.image else "neither image nor processor is set"
+            raise config_problem(
+                f"{given}; give exactly one of image (a serving container) and processor (a built-in EAS processor)",
+                key="image",
+            )
+        if self.image is not None and not self.model.key.endswith("/"):
+            raise config_problem(
+                f"{self.model.key!r} must be a directory ending in '/' (EAS mounts it into the image)",
+                key="model.key",
+            )
+        if self.processor is not None and self.command is not None:
+            raise config_problem("only applies to image deployments; remove it", key="command")
+        if self.min_replicas < 1:
+            raise config_problem(
+                f"{self.min_replicas} is not allowed on EAS (allowed: 1 to max_replicas)", key="min_replicas"
+            )
+        if self.data_capture:
+            raise config_problem("true is not supported on alicloud (allowed: false)", key="data_capture")
+        return self
 
 
 class AlicloudSpec(ConfigModel):
-    """Placeholder until Alibaba Cloud components land: configuring it is a clear error, not a no-op."""
+    """Everything the environment declares on Alibaba Cloud."""
 
-    @model_validator(mode="before")
+    region: str
+    zones: list[str] | None = None
+    """Zone ids to spread vSwitches across, in order. Default: the first `network.zones` zones
+    of the region in the catalog. If given, its length is the zone count."""
+    network: NetworkSpec
+    """`nat`: `single` (one enhanced NAT gateway, one EIP), `per-zone` (the gateway deployed
+    across zones, one EIP per zone) or `none` (no internet egress)."""
+    cluster: AlicloudClusterSpec = Field(default_factory=AlicloudClusterSpec)
+    gpu_pools: dict[Name, AlicloudGpuPoolSpec] = Field(default_factory=dict)
+    buckets: dict[Name, BucketSpec] = Field(default_factory=dict)
+    """OSS buckets. `tiering`: infrequent_access_days -> IA, archive_days -> Archive,
+    deep_archive_days -> ColdArchive."""
+    workloads: dict[Name, WorkloadSpec] = Field(default_factory=dict)
+    """Kubernetes service accounts that get keyless RAM roles (RRSA) with bucket access."""
+    endpoints: dict[Name, AlicloudEndpointSpec] = Field(default_factory=dict)
+    budget: BudgetSpec
+    """Recorded for policies and cost reports; the provider has no budget resource (see README)."""
+    provider_kind: Literal["alicloud"] = Field(default="alicloud", exclude=True)
+
+    @field_validator("region")
     @classmethod
-    def _not_yet(cls, data: Any) -> Any:
-        raise config_problem("Alibaba Cloud is not supported yet; remove this section")
+    def _known_region(cls, value: str) -> str:
+        try:
+            load_catalog().zones("alicloud", value)
+        except CatalogError as exc:
+            raise config_problem(str(exc)) from None
+        return value
+
+    @property
+    def zone_ids(self) -> list[str]:
+        """The zones the environment uses, in order."""
+        if self.zones is not None:
+            return list(self.zones)
+        return list(load_catalog().zones("alicloud", self.region)[: self.network.zones])
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> AlicloudSpec:
+        self._check_zones()
+        try:
+            plan_vswitches(self.network.cidr, len(self.zone_ids))
+        except VSwitchPlanError as exc:
+            raise config_problem(str(exc), key="network.cidr") from None
+        if ipaddress.IPv4Network(self.cluster.service_cidr).overlaps(ipaddress.IPv4Network(self.network.cidr)):
+            raise config_problem(
+                f"{self.cluster.service_cidr!r} overlaps network.cidr ({self.network.cidr})", key="cluster.service_cidr"
+            )
+        for name in self.buckets:
+            if name == RESERVED_BUCKET_KEY:
+                raise config_problem(
+                    f"{name!r} is reserved for the bucket that receives access logs; choose another key",
+                    key=f"buckets.{name}",
+                )
+            if len(name) > MAX_BUCKET_KEY:
+                raise config_problem(
+                    f"{name!r} is {len(name)} characters; OSS bucket names must fit in 63, so keys are "
+                    f"at most {MAX_BUCKET_KEY} on alicloud",
+                    key=f"buckets.{name}",
+                )
+        for name, pool in self.gpu_pools.items():
+            _check_machine(pool.accelerator, pool.machine_type, "node", f"gpu_pools.{name}")
+        for name, endpoint in self.endpoints.items():
+            _check_machine(endpoint.accelerator, endpoint.machine_type, "endpoint", f"endpoints.{name}")
+            if endpoint.model.bucket not in self.buckets:
+                raise config_problem(
+                    f"{endpoint.model.bucket!r} is not a bucket of this cloud "
+                    f"(configured: {', '.join(sorted(self.buckets)) or 'none'})",
+                    key=f"endpoints.{name}.model.bucket",
+                )
+        check_workload_buckets(self.workloads, self.buckets)
+        return self
+
+    def _check_zones(self) -> None:
+        known = load_catalog().zones("alicloud", self.region)
+        if self.zones is None:
+            if self.network.zones > len(known):
+                raise config_problem(
+                    f"{self.network.zones} zones requested but {self.region} has {len(known)} in the catalog",
+                    key="network.zones",
+                )
+            return
+        for zone in self.zones:
+            if zone not in known:
+                raise config_problem(
+                    f"{zone!r} is not a zone of {self.region} (known: {', '.join(known)})", key="zones"
+                )
+        if len(set(self.zones)) != len(self.zones) or len(self.zones) < 2:
+            raise config_problem(f"{self.zones} must list at least 2 distinct zones", key="zones")
+        if "zones" in self.network.model_fields_set and self.network.zones != len(self.zones):
+            raise config_problem(
+                f"{self.network.zones} disagrees with the {len(self.zones)} zones listed in zones; "
+                "remove network.zones or make them agree",
+                key="network.zones",
+            )
+
+
+def _check_machine(accelerator: str, machine_type: str | None, role: str, where: str) -> None:
+    catalog = load_catalog()
+    try:
+        if machine_type is None:
+            catalog.machine_for("alicloud", accelerator, role)
+            return
+        machine = catalog.machine("alicloud", machine_type)
+    except CatalogError as exc:
+        key = f"{where}.machine_type" if machine_type else f"{where}.accelerator"
+        raise config_problem(str(exc), key=key) from None
+    if machine.role != role or machine.accelerator != accelerator:
+        raise config_problem(
+            f"{machine_type!r} is for the {machine.role} role with {machine.accelerator}, "
+            f"not the {role} role with {accelerator}",
+            key=f"{where}.machine_type",
+        )
+
+
+def machine_for(accelerator: str, machine_type: str | None, role: str) -> str:
+    """The catalog machine name a validated pool or endpoint uses."""
+    if machine_type is not None:
+        return machine_type
+    return load_catalog().machine_for("alicloud", accelerator, role).name

@@ -1,19 +1,384 @@
-"""`ai-infra:clouds.azure`: the Azure part of an environment (not implemented yet)."""
+"""`ai-infra:clouds.azure`: the Azure part of an environment."""
 
 from __future__ import annotations
 
-from typing import Any
+import ipaddress
+import re
+from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, field_validator, model_validator
 
+from catalog import CatalogError, MachineType, load_catalog
 from stacks.config.base import ConfigModel
+from stacks.config.common import (
+    BucketSpec,
+    BudgetSpec,
+    EndpointSpec,
+    GpuPoolSpec,
+    Name,
+    NetworkSpec,
+)
 from stacks.config.errors import config_problem
+from stacks.config.workloads import WorkloadSpec, check_workload_buckets
+
+UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+AKS_POOL_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
+"""AKS Linux node pool names: 1-12 lowercase letters and digits, starting with a letter."""
+SYSTEM_POOL_NAME = "system"
+MIG_CAPABLE = frozenset({"nvidia-a100", "nvidia-a100-80gb", "nvidia-h100"})
+"""Accelerators whose AKS pools accept a MIG `gpu_instance_profile`."""
+ENDPOINT_PREFIX = "ml:"
+"""Catalog keys of Azure ML hosting sizes (`ml:Standard_NC24ads_A100_v4`); see catalog/data/azure.yaml."""
+SSH_RDP_PORTS = frozenset({22, 3389})
+
+
+def _uuid(value: str, what: str) -> str:
+    if not UUID.match(value):
+        raise config_problem(f"{value!r} is not {what} (expected a GUID like '00000000-0000-0000-0000-000000000000')")
+    return value.lower()
+
+
+def _cidr(value: str) -> ipaddress.IPv4Network:
+    try:
+        return ipaddress.IPv4Network(value, strict=True)
+    except ValueError as exc:
+        raise config_problem(f"{value!r} is not a valid IPv4 CIDR ({exc}); e.g. '203.0.113.0/24'") from None
+
+
+class AzureInboundRule(ConfigModel):
+    """One inbound flow from outside the VNet that the node subnet's security group allows.
+    Everything else from the internet is denied (explicit rule plus Azure's DenyAllInBound)."""
+
+    source_cidrs: list[str] = Field(min_length=1)
+    """Source ranges. 0.0.0.0/0 is refused for SSH (22), RDP (3389)."""
+    ports: list[int] = Field(min_length=1)
+    """Destination ports, 1-65535."""
+    protocol: Literal["Tcp", "Udp"] = "Tcp"
+
+    @field_validator("source_cidrs")
+    @classmethod
+    def _valid_cidrs(cls, cidrs: list[str]) -> list[str]:
+        for cidr in cidrs:
+            _cidr(cidr)
+        return cidrs
+
+    @field_validator("ports")
+    @classmethod
+    def _valid_ports(cls, ports: list[int]) -> list[int]:
+        for port in ports:
+            if not 1 <= port <= 65535:
+                raise config_problem(f"{port} is not a port (allowed: 1-65535)")
+        return ports
+
+    @model_validator(mode="after")
+    def _no_open_admin_ports(self) -> AzureInboundRule:
+        for cidr in self.source_cidrs:
+            net = _cidr(cidr)
+            if net.prefixlen == 0 and SSH_RDP_PORTS & set(self.ports):
+                raise config_problem(
+                    f"{cidr!r} would open SSH/RDP to the whole internet; list your office or VPN ranges",
+                    key="source_cidrs",
+                )
+        return self
+
+
+class AzureNetworkSpec(NetworkSpec):
+    """The environment's VNet: subnets for nodes, private endpoints and the ML workspace.
+
+    `nat` on Azure: `single` is one NAT gateway with a static public IP, pinned to the region's
+    first zone (a Standard NAT gateway is zonal and a subnet takes only one, so egress depends on
+    that zone). `none` declares no NAT gateway: the cluster is built network-isolated (outbound
+    type `none`, images from the AKS artifact cache). `per-zone` is refused: it would need one
+    node subnet and node pool per zone, which this project does not build."""
+
+    allowed_inbound: dict[Name, AzureInboundRule] = Field(default_factory=dict)
+    """Inbound flows from outside the VNet to the node subnet. Default none: nothing from the
+    internet reaches the nodes."""
+
+    @model_validator(mode="after")
+    def _nat_strategy_exists_on_azure(self) -> AzureNetworkSpec:
+        if self.nat == "per-zone":
+            raise config_problem(
+                "'per-zone' is not available on Azure (a subnet takes one zonal NAT gateway); allowed: single, none",
+                key="nat",
+            )
+        return self
+
+
+class AzureClusterSpec(ConfigModel):
+    """The AKS control plane and its CPU system node pool."""
+
+    kubernetes_version: str | None = None
+    """AKS minor version (`"1.35"`), in standard support (see catalog/data/azure.yaml). Default:
+    AKS's default version at creation; the auto-upgrade channel moves it afterwards."""
+    auto_upgrade_channel: Literal["rapid", "stable", "patch", "node-image"] = "stable"
+    """Cluster auto-upgrade channel. Default `stable`. `none` is not offered: unpatched clusters
+    drift out of support."""
+    authorized_ip_ranges: list[str] = Field(default_factory=list)
+    """Default empty: a private cluster (API server reachable from the VNet only). Listing
+    ranges makes the API server public to exactly those ranges; 0.0.0.0/0 is refused."""
+    sku_tier: Literal["Free", "Standard"] | None = None
+    """Control-plane tier. Default: `Standard` (uptime SLA, $0.10/h) in prod, `Free` in dev.
+    `Free` is refused in prod."""
+    admin_group_object_ids: list[str] = Field(default_factory=list)
+    """Entra ID groups that are cluster admins. Default none: access only via Azure RBAC role
+    assignments (local accounts are always disabled)."""
+    system_vm_size: str = Field(default="Standard_D4ds_v5", pattern=r"^Standard_[A-Za-z0-9_]+$")
+    """VM size of the system pool (CoreDNS, metrics, controllers). Default Standard_D4ds_v5."""
+    system_nodes: int = Field(default=2, ge=1, le=10)
+    """Nodes in the system pool. Default 2."""
+    pod_cidr: str = "10.244.0.0/16"
+    """Azure CNI Overlay pod range (not part of the VNet). Default 10.244.0.0/16."""
+    service_cidr: str = "10.0.0.0/16"
+    """Kubernetes Service range; must not overlap the VNet or pod range. Default 10.0.0.0/16
+    (DNS service at its tenth address)."""
+    encryption_at_host: bool = True
+    """Encrypt node temp disks and caches at the host. Default true; the subscription needs the
+    `Microsoft.Compute/EncryptionAtHost` feature registered once."""
+    audit_logs: bool = True
+    """Send control-plane audit logs (`kube-audit-admin`, `guard`) to a Log Analytics workspace
+    with 30-day retention. Default true."""
+
+    @field_validator("kubernetes_version")
+    @classmethod
+    def _standard_support(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        supported = load_catalog().cloud("azure").kubernetes_standard_support
+        if value not in supported:
+            raise config_problem(
+                f"{value!r} is not an AKS version in standard support (allowed: {', '.join(supported)}); "
+                "long-term support needs the Premium tier at six times the control-plane fee"
+            )
+        return value
+
+    @field_validator("authorized_ip_ranges")
+    @classmethod
+    def _narrow_ranges(cls, ranges: list[str]) -> list[str]:
+        for cidr in ranges:
+            if _cidr(cidr).prefixlen == 0:
+                raise config_problem(
+                    f"{cidr!r} opens the Kubernetes API to the whole internet; list your office or VPN ranges"
+                )
+        return ranges
+
+    @field_validator("admin_group_object_ids")
+    @classmethod
+    def _group_ids(cls, ids: list[str]) -> list[str]:
+        return [_uuid(value, "an Entra ID group object id") for value in ids]
+
+    @field_validator("pod_cidr", "service_cidr")
+    @classmethod
+    def _private_range(cls, value: str) -> str:
+        net = _cidr(value)
+        if not net.is_private or not 8 <= net.prefixlen <= 24:
+            raise config_problem(f"{value!r} must be a private range from /8 to /24")
+        return value
+
+    @model_validator(mode="after")
+    def _ranges_disjoint(self) -> AzureClusterSpec:
+        if _cidr(self.pod_cidr).overlaps(_cidr(self.service_cidr)):
+            raise config_problem(f"{self.service_cidr!r} overlaps pod_cidr ({self.pod_cidr})", key="service_cidr")
+        return self
+
+    @property
+    def dns_service_ip(self) -> str:
+        return str(_cidr(self.service_cidr)[10])
+
+
+class AzureGpuPoolSpec(GpuPoolSpec):
+    """An AKS user node pool of GPU VMs (`clouds.azure.gpu_pools.<name>`; the name is the AKS
+    pool name: 1-12 lowercase letters and digits)."""
+
+    mig_profile: Literal["MIG1g", "MIG2g", "MIG3g", "MIG4g", "MIG7g"] | None = None
+    """Split each A100/H100 into Multi-Instance GPU slices. Default: whole GPUs."""
+
+    @model_validator(mode="after")
+    def _mig_needs_capable_gpu(self) -> AzureGpuPoolSpec:
+        if self.mig_profile is not None and self.accelerator not in MIG_CAPABLE:
+            raise config_problem(
+                f"{self.accelerator!r} does not support MIG (allowed with: {', '.join(sorted(MIG_CAPABLE))})",
+                key="mig_profile",
+            )
+        return self
+
+
+class AzureBucketSpec(BucketSpec):
+    """A storage account with one private blob container, keyed by purpose.
+
+    `tiering` maps to blob tiers: infrequent_access_days -> Cool, archive_days -> Cold,
+    deep_archive_days -> Archive."""
+
+    customer_managed_key: bool = False
+    """Encrypt with a key in a dedicated Key Vault (purge protection on, so its name stays
+    reserved for 90 days after deletion). Default false: Microsoft-managed keys, always with
+    infrastructure (double) encryption."""
+    soft_delete_days: int = Field(default=7, ge=1, le=365)
+    """Deleted blobs and containers stay recoverable this many days. Default 7."""
+
+    @field_validator("access_logging")
+    @classmethod
+    def _no_access_logging_yet(cls, value: bool) -> bool:
+        if value:
+            raise config_problem(
+                "true is not supported on Azure yet (it needs blob diagnostic settings); allowed: false"
+            )
+        return value
+
+
+class AzureEndpointSpec(EndpointSpec):
+    """An Azure ML managed online endpoint with one deployment taking all traffic.
+
+    `min_replicas` must be at least 1 (managed online deployments do not scale to zero).
+    `target_invocations_per_replica` and `data_capture` are SageMaker settings and are refused."""
+
+    auth_mode: Literal["aad_token", "key"] = "aad_token"
+    """How callers authenticate. Default `aad_token` (Entra ID tokens, nothing to rotate);
+    `key` issues long-lived keys."""
+    public_network_access: bool = False
+    """Default false: the endpoint is reachable through the workspace's private endpoint only.
+    True is refused in prod."""
+    target_utilization_percentage: int = Field(default=70, ge=1, le=100)
+    """Autoscaling target: average CPU utilization across instances. Default 70."""
+    port: int = Field(default=8080, ge=1, le=65535)
+    """Port the serving container listens on. Default 8080."""
+    scoring_path: str = Field(default="/score", pattern=r"^/")
+    liveness_path: str = Field(default="/health", pattern=r"^/")
+    readiness_path: str = Field(default="/health", pattern=r"^/")
+    request_timeout_ms: int = Field(default=60_000, ge=1_000, le=180_000)
+    """Per-request timeout. Default 60 s (Azure ML allows up to 180 s)."""
+    max_concurrent_requests_per_instance: int = Field(default=1, ge=1, le=1000)
+    """Requests an instance takes at once before they queue. Default 1."""
+    managed_network: Literal["allow-internet-outbound", "allow-only-approved-outbound"] = "allow-internet-outbound"
+    """Outbound policy of the workspace's managed network. Default `allow-internet-outbound`;
+    `allow-only-approved-outbound` blocks everything not approved (FQDN rules add an Azure
+    Firewall, which is billed)."""
+
+    @model_validator(mode="after")
+    def _azure_semantics(self) -> AzureEndpointSpec:
+        if self.min_replicas < 1:
+            raise config_problem(
+                f"{self.min_replicas} is not allowed on Azure: managed online deployments keep at least 1 instance",
+                key="min_replicas",
+            )
+        if "target_invocations_per_replica" in self.model_fields_set:
+            raise config_problem(
+                "is a SageMaker setting; on Azure use target_utilization_percentage",
+                key="target_invocations_per_replica",
+            )
+        if self.data_capture:
+            raise config_problem("true is not supported on Azure yet; allowed: false", key="data_capture")
+        return self
 
 
 class AzureSpec(ConfigModel):
-    """Placeholder until Azure components land: configuring it is a clear error, not a no-op."""
+    """Everything the environment declares on Azure (one resource group per environment)."""
 
-    @model_validator(mode="before")
+    subscription_id: str
+    """Subscription that holds the environment; the provider is pinned to it."""
+    tenant_id: str
+    """Entra ID tenant of the subscription (Key Vaults and the cluster's Entra integration)."""
+    location: str
+    """Azure region (`eastus`); must be in catalog/data/azure.yaml."""
+    network: AzureNetworkSpec
+    cluster: AzureClusterSpec = Field(default_factory=AzureClusterSpec)
+    gpu_pools: dict[Name, AzureGpuPoolSpec] = Field(default_factory=dict)
+    buckets: dict[Name, AzureBucketSpec] = Field(default_factory=dict)
+    workloads: dict[Name, WorkloadSpec] = Field(default_factory=dict)
+    """Kubernetes service accounts that get keyless Azure identities (workload identity) with
+    role assignments on the named buckets' containers."""
+    endpoints: dict[Name, AzureEndpointSpec] = Field(default_factory=dict)
+    budget: BudgetSpec
+
+    @field_validator("subscription_id")
     @classmethod
-    def _not_yet(cls, data: Any) -> Any:
-        raise config_problem("Azure is not supported yet; remove this section")
+    def _subscription(cls, value: str) -> str:
+        return _uuid(value, "a subscription id")
+
+    @field_validator("tenant_id")
+    @classmethod
+    def _tenant(cls, value: str) -> str:
+        return _uuid(value, "a tenant id")
+
+    @field_validator("location")
+    @classmethod
+    def _known_location(cls, value: str) -> str:
+        try:
+            load_catalog().zones("azure", value)
+        except CatalogError as exc:
+            raise config_problem(str(exc)) from None
+        return value
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> AzureSpec:
+        zones = load_catalog().zones("azure", self.location)
+        if self.network.zones > len(zones):
+            raise config_problem(
+                f"{self.network.zones} zones requested but {self.location} has {len(zones)} in the catalog",
+                key="network.zones",
+            )
+        vnet = _cidr(self.network.cidr)
+        for key in ("pod_cidr", "service_cidr"):
+            other = getattr(self.cluster, key)
+            if vnet.overlaps(_cidr(other)):
+                raise config_problem(
+                    f"{other!r} overlaps network.cidr ({self.network.cidr}); pick a range outside the VNet",
+                    key=f"cluster.{key}",
+                )
+        for name, pool in self.gpu_pools.items():
+            if not AKS_POOL_NAME.match(name) or name == SYSTEM_POOL_NAME:
+                raise config_problem(
+                    f"{name!r} cannot be an AKS node pool name (allowed: 1-12 lowercase letters and digits, "
+                    f"starting with a letter, not '{SYSTEM_POOL_NAME}')",
+                    key=f"gpu_pools.{name}",
+                )
+            node_machine(pool.accelerator, pool.machine_type, f"gpu_pools.{name}", pool.multi_node)
+        for name, endpoint in self.endpoints.items():
+            endpoint_machine(endpoint.accelerator, endpoint.machine_type, f"endpoints.{name}")
+            if endpoint.model.bucket not in self.buckets:
+                raise config_problem(
+                    f"{endpoint.model.bucket!r} is not a bucket of this cloud "
+                    f"(configured: {', '.join(sorted(self.buckets)) or 'none'})",
+                    key=f"endpoints.{name}.model.bucket",
+                )
+        check_workload_buckets(self.workloads, dict[str, BucketSpec](self.buckets))
+        return self
+
+
+def node_machine(accelerator: str, machine_type: str | None, where: str, multi_node: bool = False) -> MachineType:
+    """The AKS VM size for a pool: the override if given (it must carry `accelerator`), else the
+    catalog default. Raises a config problem naming `<where>.machine_type` or `.accelerator`."""
+    return _machine(accelerator, machine_type, "node", where, multi_node)
+
+
+def endpoint_machine(accelerator: str, machine_type: str | None, where: str) -> MachineType:
+    """The Azure ML hosting size for an endpoint. An override may be written with or without the
+    catalog's `ml:` prefix (`Standard_NC24ads_A100_v4`)."""
+    if machine_type is not None and not machine_type.startswith(ENDPOINT_PREFIX):
+        machine_type = ENDPOINT_PREFIX + machine_type
+    return _machine(accelerator, machine_type, "endpoint", where)
+
+
+def _machine(
+    accelerator: str, machine_type: str | None, role: str, where: str, multi_node: bool = False
+) -> MachineType:
+    catalog = load_catalog()
+    try:
+        if machine_type is None:
+            return catalog.machine_for("azure", accelerator, role, multi_node=multi_node)
+        machine = catalog.machine("azure", machine_type)
+    except CatalogError as exc:
+        key = f"{where}.machine_type" if machine_type else f"{where}.accelerator"
+        raise config_problem(str(exc), key=key) from None
+    if machine.role != role or machine.accelerator != accelerator:
+        raise config_problem(
+            f"{machine_type!r} is a {machine.role} size with {machine.accelerator}, "
+            f"not a {role} size with {accelerator}",
+            key=f"{where}.machine_type",
+        )
+    return machine
+
+
+def instance_type(machine: MachineType) -> str:
+    """The size name Azure expects (`ml:Standard_NC4as_T4_v3` -> `Standard_NC4as_T4_v3`)."""
+    return machine.name.removeprefix(ENDPOINT_PREFIX)

@@ -14,6 +14,7 @@ from stacks.config.azure import AzureSpec
 from stacks.config.base import ConfigModel
 from stacks.config.errors import config_problem
 from stacks.config.gcp import GcpSpec
+from stacks.config.price_book import PriceBookSpec
 
 Tier = Literal["dev", "prod"]
 TAG_VALUE = re.compile(r"^[A-Za-z0-9 _.:/=+\-@]{1,63}$")
@@ -67,6 +68,9 @@ class EnvironmentSpec(ConfigModel):
     cost_center: str
     """Cost-allocation code; becomes the `cost-center` tag/label on every resource."""
     clouds: CloudsSpec
+    price_book: PriceBookSpec | None = None
+    """Discounts applied to catalog list prices in cost estimates (see stacks/config/price_book.py).
+    Default: list prices."""
 
     @field_validator("owner", "cost_center")
     @classmethod

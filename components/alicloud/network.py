@@ -1,0 +1,200 @@
+"""`ai-infra:alicloud:Network`: a VPC with node and pod vSwitches per zone, an enhanced NAT
+gateway with EIPs and SNAT entries by strategy, and a node security group closed to the internet."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+import pulumi_alicloud as alicloud
+
+from components.options import child_options
+
+NatStrategy = Literal["single", "per-zone", "none"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkArgs:
+    """Inputs of `Network`. vSwitch ranges are planned by the caller (`vswitch_plan`)."""
+
+    name_prefix: str
+    """Prefix of the cloud-side names (`<prefix>-vpc`, `<prefix>-nodes-<zone>`, ...)."""
+    cidr: str
+    """IPv4 range of the VPC."""
+    zones: Sequence[str]
+    """Zone ids, at least 2; vSwitch `i` of each list goes to zone `i`."""
+    node_vswitch_cidrs: Sequence[str]
+    """One range per zone for the node vSwitches (ECS nodes, the NAT gateway, EAS service ENIs)."""
+    pod_vswitch_cidrs: Sequence[str]
+    """One range per zone for the pod vSwitches (Terway: one VPC address per pod)."""
+    nat: NatStrategy = "single"
+    """Default `single`: one enhanced NAT gateway with one EIP; every vSwitch gets an SNAT entry
+    through it (cheap). `per-zone`: the NAT gateway is deployed across zones (`CrossAZ`) and each
+    zone's vSwitches egress through their own EIP, so a zone's egress address and bandwidth do
+    not depend on another zone. Alibaba routes a VPC's default route to one NAT gateway; more
+    gateways would need custom route tables, which this component does not create.
+    `none`: no NAT gateway, EIP or SNAT; the vSwitches have no internet egress (Alibaba Cloud
+    service endpoints stay reachable through their VPC addresses)."""
+    eip_bandwidth_mbps: int = 100
+    """Peak bandwidth of each NAT EIP (pay-by-traffic, so this is a cap, not a commitment).
+    Default 100 Mbit/s: container images and model weights are large."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags for every taggable child (cost allocation, ownership)."""
+
+
+class Network(pulumi.ComponentResource):
+    """VPC, per zone a node and a pod vSwitch, NAT gateway + EIP(s) + EIP associations + SNAT
+    entries per `nat`, and a node security group.
+
+    The security group admits traffic from inside the VPC only; there is no ingress from
+    0.0.0.0/0 (no rule allows it, and ECS security groups deny unlisted ingress)."""
+
+    vpc_id: pulumi.Output[str]
+    node_vswitch_ids: list[pulumi.Output[str]]
+    """Node vSwitch ids, in zone order."""
+    pod_vswitch_ids: list[pulumi.Output[str]]
+    """Pod vSwitch ids, in zone order."""
+    security_group_id: pulumi.Output[str]
+    nat_gateway_id: pulumi.Output[str] | None
+    zones: list[str]
+    vpc: alicloud.vpc.Network
+    """The native VPC, for escape hatches."""
+
+    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("ai-infra:alicloud:Network", name, None, opts)
+        _check_layout(args)
+        tags = dict(args.tags)
+        self.zones = list(args.zones)
+
+        self.vpc = alicloud.vpc.Network(
+            f"{name}-vpc",
+            vpc_name=f"{args.name_prefix}-vpc",
+            cidr_block=args.cidr,
+            description="ai-infra: ACK nodes, pods and PAI-EAS services",
+            tags=tags,
+            opts=child_options(self),
+        )
+        vpc_id = self.vpc.id
+
+        node_vswitches = [
+            self._vswitch(name, args, "nodes", zone, cidr, tags)
+            for zone, cidr in zip(args.zones, args.node_vswitch_cidrs, strict=True)
+        ]
+        pod_vswitches = [
+            self._vswitch(name, args, "pods", zone, cidr, tags)
+            for zone, cidr in zip(args.zones, args.pod_vswitch_cidrs, strict=True)
+        ]
+
+        self.nat_gateway_id = None
+        if args.nat != "none":
+            nat = alicloud.vpc.NatGateway(
+                f"{name}-nat",
+                vpc_id=vpc_id,
+                nat_gateway_name=f"{args.name_prefix}-nat",
+                nat_type="Enhanced",
+                network_type="internet",
+                payment_type="PayAsYouGo",
+                internet_charge_type="PayByLcu",
+                # An enhanced NAT gateway sits in one vSwitch; it adds the VPC's default route.
+                vswitch_id=node_vswitches[0].id,
+                # per-zone: deployed across zones explicitly; otherwise the provider's default.
+                availability_mode="CrossAZ" if args.nat == "per-zone" else None,
+                tags=tags,
+                opts=child_options(self),
+            )
+            self.nat_gateway_id = nat.id
+            egress_zones = list(args.zones) if args.nat == "per-zone" else [args.zones[0]]
+            eip_of_zone: dict[str, pulumi.Output[str]] = {}
+            associations: list[pulumi.Resource] = []
+            for zone in egress_zones:
+                eip = alicloud.ecs.EipAddress(
+                    f"{name}-nat-eip-{zone}",
+                    address_name=f"{args.name_prefix}-nat-{zone}",
+                    description=f"ai-infra: NAT egress for {args.name_prefix}",
+                    payment_type="PayAsYouGo",
+                    internet_charge_type="PayByTraffic",
+                    bandwidth=str(args.eip_bandwidth_mbps),
+                    tags=tags,
+                    opts=child_options(self),
+                )
+                associations.append(
+                    alicloud.ecs.EipAssociation(
+                        f"{name}-nat-eip-binding-{zone}",
+                        allocation_id=eip.id,
+                        instance_id=nat.id,
+                        instance_type="Nat",
+                        opts=child_options(self),
+                    )
+                )
+                eip_of_zone[zone] = eip.ip_address
+            for kind, vswitches in (("nodes", node_vswitches), ("pods", pod_vswitches)):
+                for zone, vswitch in zip(args.zones, vswitches, strict=True):
+                    alicloud.vpc.SnatEntry(
+                        f"{name}-snat-{kind}-{zone}",
+                        snat_table_id=nat.snat_table_ids,
+                        source_vswitch_id=vswitch.id,
+                        snat_ip=eip_of_zone.get(zone, eip_of_zone[egress_zones[0]]),
+                        snat_entry_name=f"{args.name_prefix}-{kind}-{zone}",
+                        # An SNAT entry can only use an EIP that is already bound to the gateway.
+                        opts=child_options(self, depends_on=associations),
+                    )
+
+        security_group = alicloud.ecs.SecurityGroup(
+            f"{name}-nodes-sg",
+            security_group_name=f"{args.name_prefix}-nodes",
+            description="ai-infra: ACK nodes and EAS services; ingress from the VPC only",
+            vpc_id=vpc_id,
+            security_group_type="normal",
+            # Nodes in the group reach each other (kubelet, pod-to-pod through Terway).
+            inner_access_policy="Accept",
+            tags=tags,
+            opts=child_options(self),
+        )
+        alicloud.ecs.SecurityGroupRule(
+            f"{name}-nodes-sg-from-vpc",
+            security_group_id=security_group.id,
+            type="ingress",
+            ip_protocol="all",
+            port_range="-1/-1",
+            cidr_ip=args.cidr,
+            policy="accept",
+            nic_type="intranet",
+            description="All traffic from inside the VPC (control plane, load balancers, pods)",
+            opts=child_options(self),
+        )
+
+        self.vpc_id = vpc_id
+        self.node_vswitch_ids = [v.id for v in node_vswitches]
+        self.pod_vswitch_ids = [v.id for v in pod_vswitches]
+        self.security_group_id = security_group.id
+        self.register_outputs(
+            {
+                "vpc_id": self.vpc_id,
+                "node_vswitch_ids": self.node_vswitch_ids,
+                "pod_vswitch_ids": self.pod_vswitch_ids,
+                "security_group_id": self.security_group_id,
+                "nat_gateway_id": self.nat_gateway_id,
+            }
+        )
+
+    def _vswitch(
+        self, name: str, args: NetworkArgs, kind: str, zone: str, cidr: str, tags: dict[str, str]
+    ) -> alicloud.vpc.Switch:
+        return alicloud.vpc.Switch(
+            f"{name}-{kind}-{zone}",
+            vswitch_name=f"{args.name_prefix}-{kind}-{zone}",
+            vpc_id=self.vpc.id,
+            zone_id=zone,
+            cidr_block=cidr,
+            tags={**tags, "ai-infra-vswitch": kind},
+            opts=child_options(self),
+        )
+
+
+def _check_layout(args: NetworkArgs) -> None:
+    if len(args.zones) < 2:
+        raise ValueError(f"a network needs at least 2 zones, got {list(args.zones)}")
+    if len(args.node_vswitch_cidrs) != len(args.zones) or len(args.pod_vswitch_cidrs) != len(args.zones):
+        raise ValueError("one node and one pod vSwitch range per zone are required")

@@ -1,0 +1,29 @@
+"""Azure components (type tokens `ai-infra:azure:<Name>`), built on pulumi_azure_native primitives."""
+
+from components.azure.bucket import BlobTiering, Bucket, BucketArgs, CustomerKeyArgs
+from components.azure.budget import Budget, BudgetArgs
+from components.azure.gpu_cluster import GpuCluster, GpuClusterArgs, GpuPoolArgs
+from components.azure.model_endpoint import WORKSPACE_DNS_ZONES, ModelEndpoint, ModelEndpointArgs, ServingContainer
+from components.azure.network import InboundRule, Network, NetworkArgs
+from components.azure.workload_identity import WorkloadIdentity, WorkloadIdentityArgs
+
+__all__ = [
+    "WORKSPACE_DNS_ZONES",
+    "BlobTiering",
+    "Bucket",
+    "BucketArgs",
+    "Budget",
+    "BudgetArgs",
+    "CustomerKeyArgs",
+    "GpuCluster",
+    "GpuClusterArgs",
+    "GpuPoolArgs",
+    "InboundRule",
+    "ModelEndpoint",
+    "ModelEndpointArgs",
+    "Network",
+    "NetworkArgs",
+    "ServingContainer",
+    "WorkloadIdentity",
+    "WorkloadIdentityArgs",
+]

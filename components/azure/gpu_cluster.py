@@ -1,0 +1,279 @@
+"""`ai-infra:azure:GpuCluster`: an AKS cluster with Entra ID-only access, workload identity and
+one autoscaling GPU node pool per configured pool."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+from pulumi_azure_native import containerservice, managedidentity, monitor, operationalinsights
+
+from components.azure.roles import BuiltInRole, assign_role
+from components.options import child_options, stateful_options
+
+SYSTEM_POOL = "system"
+SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"
+"""AKS adds this taint to every spot pool; declaring it too keeps plans free of phantom diffs."""
+AUDIT_LOG_CATEGORIES = ("kube-audit-admin", "guard")
+"""Control-plane writes and Entra ID authentication decisions (reads are omitted: high volume)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class GpuPoolArgs:
+    """One AKS user pool of GPU VMs."""
+
+    name: str
+    """AKS pool name: 1-12 lowercase letters and digits."""
+    vm_size: str
+    """VM size from the catalog (`Standard_NC4as_T4_v3`)."""
+    accelerator: str
+    """Neutral accelerator name; becomes the `ai-infra/accelerator` node label."""
+    taint_key: str = "nvidia.com/gpu"
+    """Taint key (from the catalog): the pool is tainted `<key>=present:NoSchedule` so that only
+    pods tolerating it (GPU workloads) land on these expensive nodes."""
+    min_nodes: int = 0
+    """Autoscaler floor. Default 0: the pool costs nothing while idle."""
+    max_nodes: int
+    initial_nodes: int | None = None
+    """Node count at creation. Default: `min_nodes`."""
+    spot: bool = False
+    """Default false: regular priority. True: Spot VMs, evicted VMs deleted (not deallocated, so
+    they stop billing for disks), paying at most the on-demand price (`spot_max_price=-1`)."""
+    disk_gib: int = 200
+    """OS disk size. Default 200 GiB."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """Extra node labels; pool and accelerator labels are always set."""
+    mig_profile: str | None = None
+    """Multi-Instance GPU profile (`MIG1g` ... `MIG7g`) for A100/H100. Default: whole GPUs."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class GpuClusterArgs:
+    """Inputs of `GpuCluster`."""
+
+    subscription_id: str
+    tenant_id: str
+    """Entra ID tenant for the cluster's Entra integration."""
+    resource_group_name: pulumi.Input[str]
+    location: str
+    cluster_name: str
+    node_subnet_id: pulumi.Input[str]
+    """Subnet for all node pools (from `Network`)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    kubernetes_version: str | None = None
+    """Default None: AKS's default version at creation, then moved by the auto-upgrade channel."""
+    auto_upgrade_channel: Literal["rapid", "stable", "patch", "node-image"] = "stable"
+    """Default `stable`. Node OS images are patched by the `NodeImage` channel regardless."""
+    authorized_ip_ranges: Sequence[str] = ()
+    """Default empty: a private cluster (API server on a private IP in the VNet, no public
+    FQDN). Non-empty: a public API server that accepts only these ranges."""
+    sku_tier: Literal["Free", "Standard"] = "Standard"
+    """Default `Standard` (financially backed uptime SLA); `Free` only for dev."""
+    admin_group_object_ids: Sequence[str] = ()
+    """Entra ID groups with cluster-admin. Default none: grant Azure RBAC roles instead."""
+    system_vm_size: str = "Standard_D4ds_v5"
+    system_nodes: int = 2
+    zones: Sequence[str] = ("1", "2")
+    """Zones for the system pool. GPU pools are not pinned to zones: GPU sizes are offered in
+    different zones per region and pinning makes scale-ups fail where capacity exists."""
+    pod_cidr: str = "10.244.0.0/16"
+    service_cidr: str = "10.0.0.0/16"
+    dns_service_ip: str = "10.0.0.10"
+    outbound: Literal["nat-gateway", "none"] = "nat-gateway"
+    """`nat-gateway` (default): egress through the NAT gateway already on the node subnet.
+    `none`: a network-isolated cluster (no egress; images come from the AKS artifact cache)."""
+    encryption_at_host: bool = True
+    """Default true: node temp disks and caches are encrypted at the host (needs the
+    `Microsoft.Compute/EncryptionAtHost` feature registered on the subscription)."""
+    audit_logs: bool = True
+    """Default true: control-plane audit logs to a dedicated Log Analytics workspace."""
+    log_retention_days: int = 30
+    gpu_pools: Sequence[GpuPoolArgs] = ()
+    protect: bool = False
+    """True (prod): the cluster is protected and retained if removed from the program."""
+
+
+class GpuCluster(pulumi.ComponentResource):
+    """Children: a user-assigned control-plane identity with Network Contributor on the node
+    subnet only; the AKS cluster (Entra ID + Azure RBAC, local accounts disabled, OIDC issuer and
+    workload identity on, private or IP-restricted API server, Cilium network policy, auto-upgrade,
+    a tainted system pool); one autoscaling `AgentPool` per GPU pool; a Log Analytics workspace
+    and diagnostic setting for audit logs (unless `audit_logs=False`)."""
+
+    cluster_name: pulumi.Output[str]
+    oidc_issuer_url: pulumi.Output[str]
+    kubeconfig: pulumi.Output[str]
+    """Entra ID (exec plugin, `kubelogin`) kubeconfig of a cluster user: no admin credentials."""
+    cluster: containerservice.ManagedCluster
+    """The native cluster, for escape hatches."""
+    pools: dict[str, containerservice.AgentPool]
+
+    def __init__(self, name: str, args: GpuClusterArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("ai-infra:azure:GpuCluster", name, None, opts)
+        tags = dict(args.tags)
+        common = {"resource_group_name": args.resource_group_name, "location": args.location}
+
+        identity = managedidentity.UserAssignedIdentity(
+            f"{name}-identity",
+            resource_name_=f"id-{args.cluster_name}",
+            tags=tags,
+            **common,
+            opts=child_options(self),
+        )
+        # The control plane joins nodes to the subnet (and its NAT gateway): that subnet, nothing wider.
+        subnet_access = assign_role(
+            f"{name}-subnet-access",
+            parent=self,
+            subscription_id=args.subscription_id,
+            role=BuiltInRole.NETWORK_CONTRIBUTOR,
+            principal_id=identity.principal_id,
+            scope=args.node_subnet_id,
+            description=f"AKS {args.cluster_name} control plane manages its node subnet",
+        )
+
+        private = not args.authorized_ip_ranges
+        self.cluster = containerservice.ManagedCluster(
+            f"{name}-cluster",
+            resource_name_=args.cluster_name,
+            dns_prefix=args.cluster_name,
+            kubernetes_version=args.kubernetes_version,
+            sku={"name": "Base", "tier": args.sku_tier},
+            identity={"type": "UserAssigned", "user_assigned_identities": [identity.id]},
+            enable_rbac=True,
+            aad_profile={
+                "managed": True,
+                "enable_azure_rbac": True,
+                "tenant_id": args.tenant_id,
+                "admin_group_object_ids": list(args.admin_group_object_ids),
+            },
+            disable_local_accounts=True,
+            oidc_issuer_profile={"enabled": True},
+            security_profile={"workload_identity": {"enabled": True}},
+            api_server_access_profile=(
+                {"enable_private_cluster": True, "enable_private_cluster_public_fqdn": False}
+                if private
+                else {"enable_private_cluster": False, "authorized_ip_ranges": list(args.authorized_ip_ranges)}
+            ),
+            auto_upgrade_profile={
+                "upgrade_channel": args.auto_upgrade_channel,
+                "node_os_upgrade_channel": "NodeImage",
+            },
+            network_profile={
+                "network_plugin": "azure",
+                "network_plugin_mode": "overlay",
+                "network_dataplane": "cilium",
+                "network_policy": "cilium",
+                "pod_cidr": args.pod_cidr,
+                "service_cidr": args.service_cidr,
+                "dns_service_ip": args.dns_service_ip,
+                "load_balancer_sku": "standard",
+                "outbound_type": "userAssignedNATGateway" if args.outbound == "nat-gateway" else "none",
+            },
+            bootstrap_profile={"artifact_source": "Cache"} if args.outbound == "none" else None,
+            agent_pool_profiles=[
+                {
+                    "name": SYSTEM_POOL,
+                    "mode": "System",
+                    "vm_size": args.system_vm_size,
+                    "count": args.system_nodes,
+                    "availability_zones": list(args.zones),
+                    "os_type": "Linux",
+                    "os_sku": "AzureLinux",
+                    "type": "VirtualMachineScaleSets",
+                    "vnet_subnet_id": args.node_subnet_id,
+                    "enable_node_public_ip": False,
+                    "enable_encryption_at_host": args.encryption_at_host,
+                    # Keep application pods off the system pool.
+                    "node_taints": ["CriticalAddonsOnly=true:NoSchedule"],
+                    "tags": tags,
+                }
+            ],
+            tags=tags,
+            **common,
+            opts=stateful_options(self, args.protect, depends_on=[subnet_access]),
+        )
+        cluster_name = self.cluster.name
+
+        if args.audit_logs:
+            logs = operationalinsights.Workspace(
+                f"{name}-logs",
+                workspace_name=f"log-{args.cluster_name}",
+                sku={"name": "PerGB2018"},
+                retention_in_days=args.log_retention_days,
+                tags=tags,
+                **common,
+                opts=child_options(self),
+            )
+            monitor.DiagnosticSetting(
+                f"{name}-audit",
+                name="audit-to-log-analytics",
+                resource_uri=self.cluster.id,
+                workspace_id=logs.id,
+                log_analytics_destination_type="Dedicated",
+                logs=[{"category": category, "enabled": True} for category in AUDIT_LOG_CATEGORIES],
+                opts=child_options(self),
+            )
+
+        self.pools = {}
+        for pool in args.gpu_pools:
+            self.pools[pool.name] = self._gpu_pool(name, pool, args, cluster_name, tags)
+
+        credentials = containerservice.list_managed_cluster_user_credentials_output(
+            resource_group_name=args.resource_group_name,
+            resource_name=cluster_name,
+            format="exec",
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+        self.kubeconfig = pulumi.Output.secret(
+            credentials.apply(lambda result: base64.b64decode(result.kubeconfigs[0].value).decode())
+        )
+        self.cluster_name = cluster_name
+        self.oidc_issuer_url = self.cluster.oidc_issuer_profile.apply(
+            lambda profile: profile.issuer_url if profile else ""
+        )
+        self.register_outputs(
+            {"cluster_name": self.cluster_name, "oidc_issuer_url": self.oidc_issuer_url, "kubeconfig": self.kubeconfig}
+        )
+
+    def _gpu_pool(
+        self,
+        name: str,
+        pool: GpuPoolArgs,
+        args: GpuClusterArgs,
+        cluster_name: pulumi.Output[str],
+        tags: dict[str, str],
+    ) -> containerservice.AgentPool:
+        taints = [f"{pool.taint_key}=present:NoSchedule"]
+        spot: dict[str, object] = {}
+        if pool.spot:
+            taints.append(SPOT_TAINT)
+            spot = {"scale_set_priority": "Spot", "scale_set_eviction_policy": "Delete", "spot_max_price": -1}
+        return containerservice.AgentPool(
+            f"{name}-{pool.name}",
+            resource_group_name=args.resource_group_name,
+            resource_name_=cluster_name,
+            agent_pool_name=pool.name,
+            mode="User",
+            vm_size=pool.vm_size,
+            os_type="Linux",
+            os_sku="Ubuntu",
+            type="VirtualMachineScaleSets",
+            vnet_subnet_id=args.node_subnet_id,
+            enable_node_public_ip=False,
+            enable_encryption_at_host=args.encryption_at_host,
+            os_disk_size_gb=pool.disk_gib,
+            enable_auto_scaling=True,
+            min_count=pool.min_nodes,
+            max_count=pool.max_nodes,
+            count=pool.min_nodes if pool.initial_nodes is None else pool.initial_nodes,
+            node_taints=taints,
+            node_labels={**pool.labels, "ai-infra/pool": pool.name, "ai-infra/accelerator": pool.accelerator},
+            gpu_profile={"driver": "Install"},
+            gpu_instance_profile=pool.mig_profile,
+            tags={**tags, "ai-infra-pool": pool.name},
+            **spot,  # type: ignore[arg-type]
+            opts=child_options(self),
+        )

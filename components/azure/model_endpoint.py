@@ -1,0 +1,443 @@
+"""`ai-infra:azure:ModelEndpoint`: an Azure ML workspace locked to private networking, a managed
+online endpoint and one deployment serving a model from a `Bucket`, taking all traffic."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+from pulumi_azure_native import (
+    applicationinsights,
+    containerregistry,
+    keyvault,
+    network,
+    operationalinsights,
+    resources,
+)
+from pulumi_azure_native import machinelearningservices as ml
+
+from components.azure.bucket import Bucket
+from components.azure.storage_account import hardened_account
+from components.options import child_options, stateful_options
+
+DEPLOYMENT_NAME = "primary"
+ENDPOINT_API_VERSION = "2025-12-01"
+"""The Azure ML API version of azure-native 3.x's OnlineEndpoint (used by the traffic step)."""
+WORKSPACE_DNS_ZONES = ("privatelink.api.azureml.ms", "privatelink.notebooks.azure.net")
+"""Private DNS zones a workspace private endpoint registers in (pass them to `Network`)."""
+_AUTH_MODES = {"aad_token": "AADToken", "key": "Key"}
+_ISOLATION_MODES = {
+    "allow-internet-outbound": "AllowInternetOutbound",
+    "allow-only-approved-outbound": "AllowOnlyApprovedOutbound",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServingContainer:
+    """The inference container and the routes Azure ML probes and forwards to."""
+
+    image: str
+    port: int = 8080
+    scoring_path: str = "/score"
+    liveness_path: str = "/health"
+    readiness_path: str = "/health"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelEndpointArgs:
+    """Inputs of `ModelEndpoint`."""
+
+    subscription_id: str
+    tenant_id: str
+    resource_group_name: pulumi.Input[str]
+    location: str
+    workspace_name: str
+    endpoint_name: str
+    """Region-unique online endpoint name (3-32 characters)."""
+    storage_account_name: str
+    """Globally unique name of the workspace's own storage account."""
+    key_vault_name: str
+    """Globally unique name of the workspace's Key Vault."""
+    registry_name: str
+    """Globally unique name of the workspace's container registry (5-50 letters and digits)."""
+    instance_type: str
+    """Azure ML VM size (`Standard_NC24ads_A100_v4`), from the catalog."""
+    container: ServingContainer
+    model_bucket: Bucket
+    model_path: str
+    """Path of the model inside `model_bucket`'s container (`chat/model`)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    min_instances: int = 1
+    """Floor of the autoscaler; managed online deployments keep at least 1. Default 1."""
+    max_instances: int = 1
+    target_utilization_percentage: int = 70
+    """Scale out above this average CPU utilization. Default 70."""
+    request_timeout_ms: int = 60_000
+    max_concurrent_requests_per_instance: int = 1
+    auth_mode: Literal["aad_token", "key"] = "aad_token"
+    """Default `aad_token`: callers present Entra ID tokens. `key`: long-lived endpoint keys."""
+    public_network_access: bool = False
+    """Default false: the endpoint (and workspace) are reachable through the private endpoint
+    only. True opens the scoring URI to the internet (dev only; the stack refuses it in prod)."""
+    managed_network: Literal["allow-internet-outbound", "allow-only-approved-outbound"] = "allow-internet-outbound"
+    """Outbound isolation of the workspace's managed network. Default: internet allowed out,
+    nothing in."""
+    private_endpoint_subnet_id: pulumi.Input[str] | None = None
+    """Subnet for the workspace's private endpoint. Default None: no private endpoint (the
+    workspace is then reachable by nobody outside Azure ML)."""
+    private_dns_zone_ids: Sequence[pulumi.Input[str]] = ()
+    """Ids of the `WORKSPACE_DNS_ZONES` zones (from `Network`) the private endpoint registers in."""
+    storage_sku: str = "Standard_ZRS"
+    """Redundancy of the workspace's storage account. Default Standard_ZRS."""
+    registry_sku: Literal["Basic", "Standard", "Premium"] = "Premium"
+    """Default Premium: the only tier that can turn public network access off."""
+    log_retention_days: int = 30
+    protect: bool = False
+    """True (prod): workspace, its storage and Key Vault are protected and retained; the vault
+    has purge protection and 90-day soft delete (7 days without purge protection otherwise)."""
+
+
+class ModelEndpoint(pulumi.ComponentResource):
+    """Children: Log Analytics workspace + Application Insights; the workspace's storage account
+    (hardened like a `Bucket`), Key Vault (RBAC, no public access) and container registry (no
+    admin user, no public access); the Azure ML workspace (system-assigned identity, public
+    network access off, managed network with a private endpoint to the model bucket, identity
+    based datastores); an optional private endpoint for the workspace; a datastore for the model
+    bucket; model and environment versions; the online endpoint (system-assigned identity);
+    read-only role assignments on the model container for the workspace and the endpoint; the
+    online deployment; and the traffic step that sends 100 % of requests to it."""
+
+    endpoint_name: pulumi.Output[str]
+    scoring_uri: pulumi.Output[str]
+    workspace_name: pulumi.Output[str]
+    workspace: ml.Workspace
+    """The native workspace, for escape hatches."""
+
+    def __init__(self, name: str, args: ModelEndpointArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("ai-infra:azure:ModelEndpoint", name, None, opts)
+        tags = dict(args.tags)
+        common = {"resource_group_name": args.resource_group_name, "location": args.location}
+
+        logs = operationalinsights.Workspace(
+            f"{name}-logs",
+            workspace_name=f"log-{args.workspace_name}",
+            sku={"name": "PerGB2018"},
+            retention_in_days=args.log_retention_days,
+            tags=tags,
+            **common,
+            opts=child_options(self),
+        )
+        insights = applicationinsights.Component(
+            f"{name}-insights",
+            resource_name_=f"appi-{args.workspace_name}",
+            kind="web",
+            application_type="web",
+            ingestion_mode="LogAnalytics",
+            workspace_resource_id=logs.id,
+            tags=tags,
+            **common,
+            opts=child_options(self),
+        )
+        workspace_storage = hardened_account(
+            f"{name}-storage",
+            parent=self,
+            account_name=args.storage_account_name,
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            tags=tags,
+            sku=args.storage_sku,
+            protect=args.protect,
+        )
+        vault_properties: dict[str, object] = {
+            "tenant_id": args.tenant_id,
+            "sku": {"family": "A", "name": "standard"},
+            "enable_rbac_authorization": True,
+            "enable_soft_delete": True,
+            "soft_delete_retention_in_days": 90 if args.protect else 7,
+            "public_network_access": "Disabled",
+            "network_acls": {"default_action": "Deny", "bypass": "AzureServices"},
+        }
+        if args.protect:
+            # Purge protection cannot be switched off again; dev leaves it off so that a torn
+            # down environment can be recreated under the same vault name.
+            vault_properties["enable_purge_protection"] = True
+        vault = keyvault.Vault(
+            f"{name}-vault",
+            vault_name=args.key_vault_name,
+            properties=vault_properties,
+            tags=tags,
+            **common,
+            opts=stateful_options(self, args.protect),
+        )
+        registry = containerregistry.Registry(
+            f"{name}-registry",
+            registry_name=args.registry_name,
+            sku={"name": args.registry_sku},
+            admin_user_enabled=False,
+            anonymous_pull_enabled=False,
+            public_network_access="Disabled" if args.registry_sku == "Premium" else "Enabled",
+            network_rule_bypass_options="AzureServices",
+            tags=tags,
+            **common,
+            opts=child_options(self),
+        )
+        bucket = args.model_bucket
+        self.workspace = ml.Workspace(
+            f"{name}-workspace",
+            workspace_name=args.workspace_name,
+            friendly_name=args.workspace_name,
+            kind="Default",
+            sku={"name": "Basic", "tier": "Basic"},
+            identity={"type": "SystemAssigned"},
+            storage_account=workspace_storage.id,
+            key_vault=vault.id,
+            application_insights=insights.id,
+            container_registry=registry.id,
+            public_network_access="Disabled",
+            # Datastores reach storage with Entra ID identities: the storage has no shared keys.
+            system_datastores_auth_mode="Identity",
+            v1_legacy_mode=False,
+            managed_network=ml.ManagedNetworkSettingsArgs(
+                isolation_mode=_ISOLATION_MODES[args.managed_network],
+                outbound_rules={
+                    # The model bucket's firewall denies by default: reach it by private endpoint.
+                    "model-bucket": ml.PrivateEndpointOutboundRuleArgs(
+                        type="PrivateEndpoint",
+                        category="UserDefined",
+                        destination=ml.PrivateEndpointDestinationArgs(
+                            service_resource_id=bucket.account_id, subresource_target="blob"
+                        ),
+                    )
+                },
+            ),
+            tags=tags,
+            **common,
+            opts=stateful_options(self, args.protect),
+        )
+        workspace_name = self.workspace.name
+        ml_scope = {"resource_group_name": args.resource_group_name, "workspace_name": workspace_name}
+
+        if args.private_endpoint_subnet_id is not None:
+            endpoint = network.PrivateEndpoint(
+                f"{name}-private-endpoint",
+                private_endpoint_name=f"pe-{args.workspace_name}",
+                subnet={"id": args.private_endpoint_subnet_id},
+                private_link_service_connections=[
+                    {
+                        "name": f"pe-{args.workspace_name}",
+                        "private_link_service_id": self.workspace.id,
+                        "group_ids": ["amlworkspace"],
+                    }
+                ],
+                tags=tags,
+                **common,
+                opts=child_options(self),
+            )
+            if args.private_dns_zone_ids:
+                network.PrivateDnsZoneGroup(
+                    f"{name}-private-dns",
+                    private_dns_zone_group_name="default",
+                    private_endpoint_name=endpoint.name,
+                    resource_group_name=args.resource_group_name,
+                    private_dns_zone_configs=[
+                        {"name": f"zone-{index}", "private_dns_zone_id": zone_id}
+                        for index, zone_id in enumerate(args.private_dns_zone_ids)
+                    ],
+                    opts=child_options(self),
+                )
+
+        workspace_read = bucket.grant(
+            f"{name}-workspace-model-read",
+            parent=self,
+            principal_id=self.workspace.identity.apply(lambda identity: identity.principal_id if identity else ""),
+            mode="read",
+            who=f"Azure ML workspace {args.workspace_name}",
+        )
+        datastore_name = f"bucket_{bucket.purpose}".replace("-", "_")
+        datastore = ml.Datastore(
+            f"{name}-datastore",
+            name=datastore_name,
+            **ml_scope,
+            properties=ml.AzureBlobDatastoreArgs(
+                datastore_type="AzureBlob",
+                account_name=bucket.account_name,
+                container_name=bucket.container_name,
+                endpoint="core.windows.net",
+                protocol="https",
+                subscription_id=args.subscription_id,
+                resource_group=args.resource_group_name,
+                # No stored secret: the workspace's identity reads the container.
+                credentials=ml.NoneDatastoreCredentialsArgs(credentials_type="None"),
+                service_data_access_auth_identity="WorkspaceSystemAssignedIdentity",
+                tags=tags,
+            ),
+            opts=child_options(self, depends_on=[workspace_read]),
+        )
+        model = ml.ModelVersion(
+            f"{name}-model",
+            name=args.endpoint_name,
+            # Versions are immutable: a new model path is a new version.
+            version=_version(bucket.purpose, args.model_path),
+            **ml_scope,
+            properties={
+                "model_type": "custom_model",
+                "model_uri": pulumi.Output.concat("azureml://datastores/", datastore.name, "/paths/", args.model_path),
+                "description": f"{args.model_path} in bucket {bucket.purpose}",
+                "tags": tags,
+            },
+            opts=child_options(self),
+        )
+        container = args.container
+        environment = ml.EnvironmentVersion(
+            f"{name}-environment",
+            name=args.endpoint_name,
+            version=_version(
+                container.image,
+                container.port,
+                container.scoring_path,
+                container.liveness_path,
+                container.readiness_path,
+            ),
+            **ml_scope,
+            properties={
+                "image": container.image,
+                "os_type": "Linux",
+                "inference_config": {
+                    "scoring_route": {"path": container.scoring_path, "port": container.port},
+                    "liveness_route": {"path": container.liveness_path, "port": container.port},
+                    "readiness_route": {"path": container.readiness_path, "port": container.port},
+                },
+                "tags": tags,
+            },
+            opts=child_options(self),
+        )
+
+        endpoint_properties = {
+            "auth_mode": _AUTH_MODES[args.auth_mode],
+            "public_network_access": "Enabled" if args.public_network_access else "Disabled",
+            "description": f"ai-infra endpoint {args.endpoint_name}",
+        }
+        online_endpoint = ml.OnlineEndpoint(
+            f"{name}-endpoint",
+            endpoint_name=args.endpoint_name,
+            identity={"type": "SystemAssigned"},
+            properties=endpoint_properties,
+            tags=tags,
+            **ml_scope,
+            location=args.location,
+            # Traffic is set by the traffic step below, once the deployment exists.
+            opts=child_options(self, ignore_changes=["properties.traffic"]),
+        )
+        endpoint_read = bucket.grant(
+            f"{name}-endpoint-model-read",
+            parent=self,
+            principal_id=online_endpoint.identity.apply(lambda identity: identity.principal_id if identity else ""),
+            mode="read",
+            who=f"online endpoint {args.endpoint_name}",
+        )
+        deployment = ml.OnlineDeployment(
+            f"{name}-deployment",
+            deployment_name=DEPLOYMENT_NAME,
+            endpoint_name=online_endpoint.name,
+            **ml_scope,
+            location=args.location,
+            # The sku capacity is the instance count at creation; the autoscaler moves it.
+            sku={"name": "Default", "capacity": args.min_instances},
+            properties=ml.ManagedOnlineDeploymentArgs(
+                endpoint_compute_type="Managed",
+                instance_type=args.instance_type,
+                model=model.id,
+                environment_id=environment.id,
+                app_insights_enabled=True,
+                # egress_public_network_access stays unset: it belongs to the legacy per-deployment
+                # isolation; outbound traffic is governed by the workspace's managed network.
+                scale_settings=ml.TargetUtilizationScaleSettingsArgs(
+                    scale_type="TargetUtilization",
+                    min_instances=args.min_instances,
+                    max_instances=args.max_instances,
+                    target_utilization_percentage=args.target_utilization_percentage,
+                    polling_interval="PT1M",
+                ),
+                request_settings=ml.OnlineRequestSettingsArgs(
+                    request_timeout=_iso_duration_ms(args.request_timeout_ms),
+                    max_concurrent_requests_per_instance=args.max_concurrent_requests_per_instance,
+                ),
+                # Large models take minutes to load: liveness waits, readiness gates traffic.
+                liveness_probe=ml.ProbeSettingsArgs(
+                    initial_delay="PT10M", period="PT10S", timeout="PT2S", failure_threshold=30, success_threshold=1
+                ),
+                readiness_probe=ml.ProbeSettingsArgs(
+                    initial_delay="PT10S", period="PT10S", timeout="PT2S", failure_threshold=30, success_threshold=1
+                ),
+            ),
+            tags=tags,
+            opts=child_options(self, depends_on=[endpoint_read]),
+        )
+
+        # Azure ML refuses traffic to a deployment that does not exist yet, and the deployment
+        # needs the endpoint first: the split is set by re-applying the endpoint (same settings
+        # plus traffic) in an incremental ARM deployment after the deployment. Deleting this step
+        # deletes only the deployment record, never the endpoint.
+        resources.Deployment(
+            f"{name}-traffic",
+            deployment_name=f"{args.endpoint_name}-traffic",
+            resource_group_name=args.resource_group_name,
+            properties={
+                "mode": "Incremental",
+                "template": pulumi.Output.all(workspace_name, deployment.name).apply(
+                    lambda names: _traffic_template(args, tags, names[0], names[1], endpoint_properties)
+                ),
+            },
+            tags=tags,
+            opts=child_options(self, depends_on=[deployment]),
+        )
+
+        self.workspace_name = workspace_name
+        self.endpoint_name = online_endpoint.name
+        self.scoring_uri = online_endpoint.properties.apply(lambda p: p.scoring_uri or "")
+        self.register_outputs(
+            {"endpoint_name": self.endpoint_name, "scoring_uri": self.scoring_uri, "workspace_name": workspace_name}
+        )
+
+
+def _version(*parts: object) -> str:
+    return hashlib.sha256(json.dumps([str(p) for p in parts]).encode()).hexdigest()[:12]
+
+
+def _iso_duration_ms(milliseconds: int) -> str:
+    seconds, millis = divmod(milliseconds, 1000)
+    return f"PT{seconds}S" if millis == 0 else f"PT{seconds}.{millis:03d}S"
+
+
+def _traffic_template(
+    args: ModelEndpointArgs,
+    tags: Mapping[str, str],
+    workspace_name: str,
+    deployment_name: str,
+    endpoint_properties: Mapping[str, str],
+) -> dict:
+    wire = {
+        "authMode": endpoint_properties["auth_mode"],
+        "publicNetworkAccess": endpoint_properties["public_network_access"],
+        "description": endpoint_properties["description"],
+        "traffic": {deployment_name: 100},
+    }
+    return {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [
+            {
+                "type": "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+                "apiVersion": ENDPOINT_API_VERSION,
+                "name": f"{workspace_name}/{args.endpoint_name}",
+                "location": args.location,
+                "tags": dict(tags),
+                "identity": {"type": "SystemAssigned"},
+                "properties": wire,
+            }
+        ],
+    }

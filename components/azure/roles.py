@@ -1,0 +1,55 @@
+"""Built-in Azure roles the components grant, and a helper that grants one on a narrow scope.
+
+Only data-plane or single-purpose roles appear here: no Owner, no Contributor, and scopes are
+always a resource (container, key, subnet), never a subscription or resource group."""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+
+import pulumi
+from pulumi_azure_native import authorization
+
+from components.options import child_options
+
+
+class BuiltInRole(StrEnum):
+    """Built-in role definition GUIDs (the same in every tenant)."""
+
+    STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
+    STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+    KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
+    NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
+
+
+def role_definition_id(subscription_id: str, role: BuiltInRole) -> str:
+    return f"/subscriptions/{subscription_id}/providers/Microsoft.Authorization/roleDefinitions/{role.value}"
+
+
+def assign_role(
+    name: str,
+    *,
+    parent: pulumi.Resource,
+    subscription_id: str,
+    role: BuiltInRole,
+    principal_id: pulumi.Input[str],
+    scope: pulumi.Input[str],
+    description: str,
+    depends_on: list[pulumi.Resource] | None = None,
+) -> authorization.RoleAssignment:
+    """Grant `role` to a managed identity (`principal_type=ServicePrincipal`, which also avoids
+    the replication-delay failure right after the identity is created) on exactly `scope`.
+
+    The assignment's own name must be a GUID: derived from the Pulumi name so that it is stable
+    across runs and unique per subscription."""
+    return authorization.RoleAssignment(
+        name,
+        role_assignment_name=str(uuid.uuid5(uuid.NAMESPACE_URL, f"ai-infra/{subscription_id}/{name}")),
+        role_definition_id=role_definition_id(subscription_id, role),
+        principal_id=principal_id,
+        principal_type="ServicePrincipal",
+        scope=scope,
+        description=description,
+        opts=child_options(parent, depends_on=depends_on or []),
+    )

@@ -1,0 +1,329 @@
+"""`ai-infra:gcp:GpuCluster`: a private GKE Standard cluster with GPU node pools from the catalog."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components.gcp.encryption_key import encryption_key, service_agent
+from components.gcp.node_config import node_config
+from components.gcp.service_accounts import NODE_ROLES, service_account
+from components.options import child_options, stateful_options
+
+GPU_TAINT_KEY = "nvidia.com/gpu"
+POOL_LABEL = "ai-infra/pool"
+ACCELERATOR_LABEL = "ai-infra/accelerator"
+
+
+@dataclass(frozen=True, kw_only=True)
+class GpuNodePoolArgs:
+    """One GPU node pool. Machine and accelerator come from the catalog (the stack resolves them)."""
+
+    name: str
+    """Pool key from config (`l4`, `train`); the GKE node pool's name and the `ai-infra/pool` label."""
+    accelerator: str
+    """Neutral accelerator name (`nvidia-l4`): the `ai-infra/accelerator` node label."""
+    machine_type: str
+    """`g2-standard-4`, `a2-highgpu-8g`, `a3-highgpu-8g`, `n1-standard-4`, ..."""
+    accelerator_type: str
+    """GKE guest accelerator type (`nvidia-l4`, `nvidia-tesla-a100`, `nvidia-h100-80gb`, `nvidia-tesla-t4`)."""
+    accelerator_count: int
+    """GPUs per node."""
+    max_nodes: int
+    """Autoscaler ceiling, over all zones of the pool."""
+    min_nodes: int = 0
+    """Autoscaler floor over all zones. Default 0: an idle pool costs nothing."""
+    initial_nodes: int = 0
+    """Nodes at creation, over all zones. Default 0. Later changes are the autoscaler's business."""
+    spot: bool = False
+    """Default False: on-demand VMs. True: Spot VMs (preemptible, much cheaper)."""
+    compact_placement: bool = False
+    """Default False. True (multi-node training): COMPACT placement policy, and the pool is kept to
+    the first zone (a compact placement cannot span zones)."""
+    disk_gib: int = 200
+    """Boot disk (pd-balanced). Default 200 GiB: room for CUDA images."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """Extra Kubernetes node labels (`ai-infra/pool` and `ai-infra/accelerator` are always set)."""
+    reservation: str | None = None
+    """Default None: no reservation. A name: nodes consume only that specific reservation."""
+    driver_version: str = "DEFAULT"
+    """NVIDIA driver GKE installs: `DEFAULT` (tested with the node version) or `LATEST`."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class GpuClusterArgs:
+    """Inputs of `GpuCluster`."""
+
+    cluster_name: str
+    project: str
+    project_number: pulumi.Input[str]
+    """Numeric project id: names the GKE service agent that must be allowed to use the secrets key."""
+    location: str
+    """A region (regional control plane, replicated across zones) or a zone (zonal, dev)."""
+    kms_location: str
+    """Region of the secrets key (the cluster's region)."""
+    node_zones: Sequence[str]
+    """Zones node pools run in (GPU pools with compact placement use the first one)."""
+    network: pulumi.Input[str]
+    subnetwork: pulumi.Input[str]
+    pods_range_name: str
+    services_range_name: str
+    release_channel: str = "REGULAR"
+    """`RAPID`, `REGULAR` (default) or `STABLE`: GKE upgrades control plane and nodes within it."""
+    master_authorized_networks: Sequence[str] = ()
+    """Default empty: the control plane has only a private endpoint, reachable from the VPC.
+    CIDRs here turn the public endpoint on for exactly those ranges (never 0.0.0.0/0)."""
+    system_machine_type: str = "e2-standard-4"
+    """Machine of the small CPU pool for cluster add-ons."""
+    system_nodes: int = 2
+    """System pool floor over all zones (it may grow to twice that)."""
+    max_pods_per_node: int = 64
+    """Default 64 (a /25 of the pods range per node): GPU nodes run few pods, so more nodes fit."""
+    gpu_pools: Sequence[GpuNodePoolArgs] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """GCP labels for the cluster, its key and every node VM."""
+    protect: bool = False
+    """True (prod): deletion protection on, and cluster and key protected + retained."""
+
+
+class GpuCluster(pulumi.ComponentResource):
+    """GKE Standard cluster (default node pool removed) with private nodes and a private endpoint
+    (public only to listed CIDRs), Workload Identity, a release channel, application-layer secrets
+    encryption with a Cloud KMS key, shielded nodes, Dataplane V2, cost allocation; a dedicated
+    least-privilege node service account; a small system pool; one node pool per GPU pool.
+
+    Children: node service account (+ its role grants), key ring + key (+ GKE agent grant), the
+    cluster, the `system` node pool, one node pool per GPU pool."""
+
+    cluster_name: pulumi.Output[str]
+    cluster_id: pulumi.Output[str]
+    """`projects/<p>/locations/<l>/clusters/<name>`: what node pools reference."""
+    endpoint: pulumi.Output[str]
+    kubeconfig: pulumi.Output[str]
+    """A kubeconfig (secret) that authenticates with `gke-gcloud-auth-plugin`."""
+    node_service_account_email: pulumi.Output[str]
+    workload_pool: pulumi.Output[str]
+    """`<project>.svc.id.goog`: the Workload Identity pool Kubernetes service accounts live in."""
+    cluster: gcp.container.Cluster
+    node_pools: dict[str, gcp.container.NodePool]
+
+    def __init__(self, name: str, args: GpuClusterArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("ai-infra:gcp:GpuCluster", name, None, opts)
+        if not args.node_zones:
+            raise ValueError(f"{name}: node_zones must name at least one zone")
+        labels = dict(args.labels)
+
+        self.node_service_account = service_account(
+            self,
+            f"{name}-nodes",
+            project=args.project,
+            account=f"{args.cluster_name}-nodes",
+            description=f"GKE nodes of {args.cluster_name} (logging, monitoring, image pulls only)",
+            project_roles=NODE_ROLES,
+        )
+        node_sa = self.node_service_account.email
+
+        secrets_key = encryption_key(
+            self,
+            f"{name}-secrets",
+            project=args.project,
+            location=args.kms_location,
+            service_agent=service_agent(args.project_number, "container-engine-robot"),
+            labels=labels,
+            protect=args.protect,
+        )
+
+        public_endpoint = bool(args.master_authorized_networks)
+        workload_pool = f"{args.project}.svc.id.goog"
+        self.cluster = gcp.container.Cluster(
+            f"{name}-cluster",
+            name=args.cluster_name,
+            project=args.project,
+            location=args.location,
+            network=args.network,
+            subnetwork=args.subnetwork,
+            networking_mode="VPC_NATIVE",
+            ip_allocation_policy={
+                "cluster_secondary_range_name": args.pods_range_name,
+                "services_secondary_range_name": args.services_range_name,
+            },
+            default_max_pods_per_node=args.max_pods_per_node,
+            # The default pool cannot be configured like the others: create it small, then drop it.
+            remove_default_node_pool=True,
+            initial_node_count=1,
+            # Settings of that short-lived default pool: even it must not use the default account.
+            node_config=node_config(
+                machine_type=args.system_machine_type,
+                service_account=node_sa,
+                resource_labels=labels,
+                disk_gib=50,
+            ),
+            private_cluster_config={
+                "enable_private_nodes": True,
+                "enable_private_endpoint": not public_endpoint,
+            },
+            master_authorized_networks_config={
+                "cidr_blocks": [
+                    {"cidr_block": cidr, "display_name": f"authorized-{index}"}
+                    for index, cidr in enumerate(args.master_authorized_networks)
+                ],
+                "gcp_public_cidrs_access_enabled": False,
+            },
+            master_auth={"client_certificate_config": {"issue_client_certificate": False}},
+            enable_legacy_abac=False,
+            workload_identity_config={"workload_pool": workload_pool},
+            release_channel={"channel": args.release_channel},
+            database_encryption={"state": "ENCRYPTED", "key_name": secrets_key.key_id},
+            enable_shielded_nodes=True,
+            datapath_provider="ADVANCED_DATAPATH",
+            logging_config={"enable_components": ["SYSTEM_COMPONENTS", "APISERVER", "WORKLOADS"]},
+            addons_config={"gcs_fuse_csi_driver_config": {"enabled": True}},
+            cost_management_config={"enabled": True},
+            deletion_protection=args.protect,
+            resource_labels=labels,
+            opts=stateful_options(self, args.protect, depends_on=[secrets_key.grant]),
+        )
+        cluster_id = pulumi.Output.concat(
+            "projects/", args.project, "/locations/", args.location, "/clusters/", self.cluster.name
+        )
+
+        self.node_pools = {}
+        zones = list(args.node_zones)
+        self.node_pools["system"] = gcp.container.NodePool(
+            f"{name}-system",
+            name="system",
+            project=args.project,
+            cluster=cluster_id,
+            location=args.location,
+            node_locations=zones,
+            initial_node_count=math.ceil(args.system_nodes / len(zones)),
+            autoscaling={
+                "total_min_node_count": args.system_nodes,
+                "total_max_node_count": args.system_nodes * 2,
+                "location_policy": "BALANCED",
+            },
+            management={"auto_repair": True, "auto_upgrade": True},
+            node_config=node_config(
+                machine_type=args.system_machine_type,
+                service_account=node_sa,
+                resource_labels=labels,
+                kubernetes_labels={POOL_LABEL: "system"},
+                disk_gib=100,
+            ),
+            opts=child_options(self, ignore_changes=["initial_node_count"], delete_before_replace=True),
+        )
+        for pool in args.gpu_pools:
+            self.node_pools[pool.name] = _gpu_node_pool(
+                self, name, pool, args=args, cluster_id=cluster_id, node_sa=node_sa, zones=zones
+            )
+
+        self.cluster_name = self.cluster.name
+        self.cluster_id = cluster_id
+        self.endpoint = self.cluster.endpoint
+        self.workload_pool = pulumi.Output.from_input(workload_pool)
+        self.node_service_account_email = node_sa
+        self.kubeconfig = pulumi.Output.secret(
+            pulumi.Output.all(
+                self.cluster.name, self.cluster.endpoint, self.cluster.master_auth.cluster_ca_certificate
+            ).apply(lambda values: _kubeconfig(values[0], values[1], values[2]))
+        )
+        self.register_outputs(
+            {
+                "cluster_name": self.cluster_name,
+                "cluster_id": self.cluster_id,
+                "endpoint": self.endpoint,
+                "kubeconfig": self.kubeconfig,
+                "node_service_account_email": self.node_service_account_email,
+                "workload_pool": self.workload_pool,
+            }
+        )
+
+
+def _gpu_node_pool(
+    parent: GpuCluster,
+    name: str,
+    pool: GpuNodePoolArgs,
+    *,
+    args: GpuClusterArgs,
+    cluster_id: pulumi.Input[str],
+    node_sa: pulumi.Input[str],
+    zones: list[str],
+) -> gcp.container.NodePool:
+    pool_zones = zones[:1] if pool.compact_placement else zones
+    labels = {POOL_LABEL: pool.name, ACCELERATOR_LABEL: pool.accelerator, **pool.labels}
+    extra: dict[str, Any] = {}
+    if pool.compact_placement:
+        extra["placement_policy"] = {"type": "COMPACT"}
+    return gcp.container.NodePool(
+        f"{name}-{pool.name}",
+        name=pool.name,
+        project=args.project,
+        cluster=cluster_id,
+        location=args.location,
+        node_locations=pool_zones,
+        # Per zone, as GKE counts it; the autoscaler owns the size afterwards.
+        initial_node_count=math.ceil(pool.initial_nodes / len(pool_zones)),
+        autoscaling={
+            "total_min_node_count": pool.min_nodes,
+            "total_max_node_count": pool.max_nodes,
+            # Spot capacity comes from wherever it is free; on-demand is kept balanced.
+            "location_policy": "ANY" if pool.spot else "BALANCED",
+        },
+        management={"auto_repair": True, "auto_upgrade": True},
+        # Upgrades replace a node at a time instead of surging: no extra GPU quota or cost.
+        upgrade_settings={"max_surge": 0, "max_unavailable": 1},
+        node_config=node_config(
+            machine_type=pool.machine_type,
+            service_account=node_sa,
+            resource_labels=dict(args.labels),
+            kubernetes_labels=labels,
+            taint_key=GPU_TAINT_KEY,
+            spot=pool.spot,
+            disk_gib=pool.disk_gib,
+            guest_accelerator={
+                "type": pool.accelerator_type,
+                "count": pool.accelerator_count,
+                "gpu_driver_installation_config": {"gpu_driver_version": pool.driver_version},
+            },
+            reservation=pool.reservation,
+        ),
+        opts=child_options(parent, ignore_changes=["initial_node_count"], delete_before_replace=True),
+        **extra,
+    )
+
+
+def _kubeconfig(cluster_name: str, endpoint: str, ca_certificate: str | None) -> str:
+    return json.dumps(
+        {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [
+                {
+                    "name": cluster_name,
+                    "cluster": {"server": f"https://{endpoint}", "certificate-authority-data": ca_certificate or ""},
+                }
+            ],
+            "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
+            "current-context": cluster_name,
+            "users": [
+                {
+                    "name": cluster_name,
+                    "user": {
+                        "exec": {
+                            "apiVersion": "client.authentication.k8s.io/v1beta1",
+                            "command": "gke-gcloud-auth-plugin",
+                            "installHint": "gcloud components install gke-gcloud-auth-plugin",
+                            "provideClusterInfo": True,
+                        }
+                    },
+                }
+            ],
+        },
+        indent=2,
+    )

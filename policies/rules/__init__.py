@@ -1,0 +1,26 @@
+"""The pack's rules, one module per domain. A later cloud adds rows to the rules' check tables."""
+
+from __future__ import annotations
+
+from policies.framework import Rule
+from policies.rules import cost, estimates, identity, kubernetes, ml_endpoints, network, storage, tagging
+
+ALL_RULES: list[Rule] = [
+    *storage.RULES,
+    *kubernetes.RULES,
+    *network.RULES,
+    *identity.RULES,
+    *ml_endpoints.RULES,
+    *cost.RULES,
+    *estimates.RULES,
+    *tagging.RULES,
+]
+
+
+def rules_by_id() -> dict[str, Rule]:
+    found: dict[str, Rule] = {}
+    for rule in ALL_RULES:
+        if rule.id in found:
+            raise ValueError(f"two rules share the id {rule.id!r}")
+        found[rule.id] = rule
+    return found

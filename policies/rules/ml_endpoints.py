@@ -1,0 +1,141 @@
+"""Model endpoints and ML workspaces: private networking (S21), customer-managed keys (S22), Azure
+ML workspace exposure and local auth (S23)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from policies.framework import Context, Resource, Rule, as_bool, as_list, dig
+from policies.rules.workloads import eas_service_config
+
+SAGEMAKER_MODEL = "aws:sagemaker/model:Model"
+SAGEMAKER_ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
+VERTEX_ENDPOINT = "gcp:vertex/aiEndpoint:AiEndpoint"
+VERTEX_MODEL_GARDEN = "gcp:vertex/aiEndpointWithModelGardenDeployment:AiEndpointWithModelGardenDeployment"
+AZURE_ML_WORKSPACE = "azure-native:machinelearningservices:Workspace"
+AZURE_ONLINE_ENDPOINT = "azure-native:machinelearningservices:OnlineEndpoint"
+EAS_SERVICE = "alicloud:pai/service:Service"
+
+SAGEMAKER_INSTANCE_STORE_FAMILIES = frozenset({"g4dn", "g5", "g6", "g6e", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en"})
+"""SageMaker hosting families with local NVMe storage: Nitro encrypts it in hardware and
+CreateEndpointConfig rejects a KMS key for them, so S22 cannot ask for one there."""
+
+
+# -- S21 ------------------------------------------------------------------------------------------
+def _s21_sagemaker(model: Resource, ctx: Context) -> Iterator[str]:
+    if not as_bool(model.get("enableNetworkIsolation")):
+        yield "enableNetworkIsolation is not true (the container can call out to the internet)"
+    if not as_list(model.get("vpcConfig.subnets")):
+        yield "vpcConfig has no subnets (the model does not run inside the VPC)"
+
+
+def _s21_vertex(endpoint: Resource, ctx: Context) -> Iterator[str]:
+    if endpoint.get("network") or as_bool(endpoint.get("privateServiceConnectConfig.enablePrivateServiceConnect")):
+        return
+    yield "neither network (VPC peering) nor privateServiceConnectConfig is set: the endpoint is public"
+
+
+def _s21_vertex_model_garden(deployment: Resource, ctx: Context) -> Iterator[str]:
+    if not as_bool(deployment.get("endpointConfig.privateServiceConnectConfig.enablePrivateServiceConnect")):
+        yield "endpointConfig.privateServiceConnectConfig is not enabled: the endpoint is public"
+
+
+def _s21_azure(endpoint: Resource, ctx: Context) -> Iterator[str]:
+    if endpoint.get("properties.publicNetworkAccess") != "Disabled":
+        yield "properties.publicNetworkAccess is not Disabled"
+
+
+def _s21_eas(service: Resource, ctx: Context) -> Iterator[str]:
+    if not dig(eas_service_config(service), "cloud.networking.vpc_id"):
+        yield "serviceConfig has no cloud.networking.vpc_id (no VPC direct connection; clients go over the internet)"
+
+
+ML_ENDPOINT_PRIVATE = Rule(
+    id="ml-endpoint-private",
+    ref="S21",
+    domain="ml_endpoints",
+    description="Model endpoints are private / network isolated.",
+    severity="high",
+    tags=("security",),
+    remediation="SageMaker: enableNetworkIsolation + vpcConfig; Vertex: Private Service Connect or a peered "
+    "network; Azure ML: publicNetworkAccess Disabled; PAI-EAS: VPC direct connection (cloud.networking).",
+    checks={
+        SAGEMAKER_MODEL: _s21_sagemaker,
+        VERTEX_ENDPOINT: _s21_vertex,
+        VERTEX_MODEL_GARDEN: _s21_vertex_model_garden,
+        AZURE_ONLINE_ENDPOINT: _s21_azure,
+        EAS_SERVICE: _s21_eas,
+    },
+)
+
+
+# -- S22 ------------------------------------------------------------------------------------------
+def _sagemaker_family(instance_type: object) -> str:
+    return str(instance_type).removeprefix("ml.").split(".", 1)[0]
+
+
+def _s22_sagemaker(config: Resource, ctx: Context) -> Iterator[str]:
+    if config.get("kmsKeyArn"):
+        return
+    variants = [v for v in as_list(config.get("productionVariants")) if isinstance(v, dict)]
+    needs_key = [
+        v.get("variantName", "?")
+        for v in variants
+        if not v.get("serverlessConfig") and _sagemaker_family(v.get("instanceType")) not in SAGEMAKER_INSTANCE_STORE_FAMILIES
+    ]
+    if needs_key:
+        yield f"kmsKeyArn is not set for the EBS-backed variant(s) {', '.join(map(str, needs_key))}"
+
+
+def _s22_vertex(endpoint: Resource, ctx: Context) -> Iterator[str]:
+    if not endpoint.get("encryptionSpec.kmsKeyName"):
+        yield "encryptionSpec.kmsKeyName is not set"
+
+
+def _s22_azure_workspace(workspace: Resource, ctx: Context) -> Iterator[str]:
+    if workspace.get("encryption.status") != "Enabled" or not workspace.get("encryption.keyVaultProperties.keyIdentifier"):
+        yield "encryption is not Enabled with a Key Vault keyIdentifier (Microsoft-managed keys only)"
+
+
+ML_CMK = Rule(
+    id="ml-encrypted-with-cmk",
+    ref="S22",
+    domain="ml_endpoints",
+    description="Endpoints and ML workspaces encrypt with customer-managed keys (model artefact buckets: S2).",
+    severity="medium",
+    tags=("security",),
+    remediation="SageMaker endpoint configuration kmsKeyArn (EBS-backed instance families); Vertex encryptionSpec; "
+    "Azure ML workspace encryption with a Key Vault key.",
+    checks={
+        SAGEMAKER_ENDPOINT_CONFIG: _s22_sagemaker,
+        VERTEX_ENDPOINT: _s22_vertex,
+        AZURE_ML_WORKSPACE: _s22_azure_workspace,
+    },
+)
+
+
+# -- S23 ------------------------------------------------------------------------------------------
+def _s23_workspace(workspace: Resource, ctx: Context) -> Iterator[str]:
+    if workspace.get("publicNetworkAccess") != "Disabled":
+        yield "publicNetworkAccess is not Disabled"
+
+
+def _s23_endpoint(endpoint: Resource, ctx: Context) -> Iterator[str]:
+    if endpoint.get("properties.authMode") not in ("AADToken", "AMLToken"):
+        yield f"properties.authMode is {endpoint.get('properties.authMode', 'unset')!r}: key-based (local) auth is on"
+
+
+ML_WORKSPACE_PRIVATE = Rule(
+    id="ml-workspace-private",
+    ref="S23",
+    domain="ml_endpoints",
+    description="ML workspaces are not reachable from public networks and endpoints use Entra ID tokens, not keys.",
+    severity="high",
+    tags=("security",),
+    remediation="Azure ML: workspace publicNetworkAccess Disabled (managed network / private endpoint) and online "
+    "endpoints with authMode AADToken.",
+    checks={AZURE_ML_WORKSPACE: _s23_workspace, AZURE_ONLINE_ENDPOINT: _s23_endpoint},
+)
+
+
+RULES = [ML_ENDPOINT_PRIVATE, ML_CMK, ML_WORKSPACE_PRIVATE]

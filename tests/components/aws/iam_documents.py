@@ -1,0 +1,79 @@
+"""Finds every IAM policy document a run registered and checks it for wildcards.
+
+The rule the AWS components follow, stated once: in `Allow` statements no action contains `*`,
+and `"Resource": "*"` appears only in statements whose actions IAM cannot scope to a resource
+(each such statement has a `Sid` listed in `UNSCOPABLE` and a comment in the component). A `*`
+inside an ARN is allowed only as the trailing object-key or log-stream part of a resource that
+is otherwise exact (`arn:aws:s3:::bucket/*`, `...:log-group:name:log-stream:*`). `Deny`
+statements may be broad (a broader deny is stricter)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from preflight.records import ProgramRun, ResourceRecord
+
+POLICY_INPUTS = ("policy", "assumeRolePolicy")
+"""Input names that carry a JSON policy document on aws:iam/*, aws:s3/bucketPolicy, ..."""
+UNSCOPABLE = {
+    "EcrLogin": {"ecr:GetAuthorizationToken"},
+    "PublishEndpointMetrics": {"cloudwatch:PutMetricData"},
+    "DescribeVpc": {
+        "ec2:DescribeDhcpOptions",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeVpcs",
+    },
+}
+"""Sid -> the only actions that statement may grant on `"Resource": "*"`."""
+TRAILING_WILDCARDS = ("/*", ":log-stream:*")
+
+
+def policy_documents(run: ProgramRun) -> Iterator[tuple[ResourceRecord, dict[str, Any]]]:
+    """(resource, parsed document) for every policy-shaped input of every AWS resource."""
+    for record in run.resources:
+        if not record.type.startswith("aws:"):
+            continue
+        for key in POLICY_INPUTS:
+            value = record.inputs.get(key)
+            if isinstance(value, str) and value.lstrip().startswith("{"):
+                yield record, json.loads(value)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def wildcard_problems(document: dict[str, Any]) -> list[str]:
+    """Human-readable violations of the wildcard rule (empty when the document is clean)."""
+    problems = []
+    for statement in _as_list(document.get("Statement", [])):
+        if statement.get("Effect") != "Allow":
+            continue
+        sid = statement.get("Sid", "<no sid>")
+        actions = _as_list(statement.get("Action", [])) + _as_list(statement.get("NotAction", []))
+        problems += [f"{sid}: wildcard action {a!r}" for a in actions if "*" in a]
+        if "NotResource" in statement:
+            problems.append(f"{sid}: NotResource grants everything else")
+        for resource in _as_list(statement.get("Resource", [])):
+            if resource == "*":
+                if sid not in UNSCOPABLE or not set(actions) <= UNSCOPABLE[sid]:
+                    problems.append(f"{sid}: Resource '*' for {actions}")
+            elif "*" in resource:
+                stem = next((resource[: -len(t)] for t in TRAILING_WILDCARDS if resource.endswith(t)), None)
+                if stem is None or "*" in stem:
+                    problems.append(f"{sid}: wildcard resource {resource!r}")
+    return problems
+
+
+def assert_no_wildcards(run: ProgramRun) -> int:
+    """Assert every policy document of the run is clean; returns how many were checked."""
+    checked = 0
+    for record, document in policy_documents(run):
+        problems = wildcard_problems(document)
+        assert not problems, f"{record.type} {record.name}: {problems}"
+        checked += 1
+    return checked
