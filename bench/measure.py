@@ -29,11 +29,9 @@ RESULT_MARK = "bench-result: "
 
 
 def _peak_rss_kb() -> dict[str, int]:
-    return {
-        "rss_self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        # A policy pack run as a plugin process shows up here.
-        "rss_children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-    }
+    # Children (the policy pack plugin) are sampled by bench/run.py: their ru_maxrss is not
+    # theirs when they were started with vfork/exec.
+    return {"rss_self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
 
 
 def measure_preflight(stack: str, project_dir: Path) -> dict[str, Any]:
@@ -76,6 +74,8 @@ def measure_preflight(stack: str, project_dir: Path) -> dict[str, Any]:
         code, error = 1, f"{type(exc).__name__}: {exc}"
     finished = time.perf_counter()
     report = found.get("report")
+    if report is None and error is None:
+        error = f"the program did not run (preflight exit {code}; its message is on stderr)"
     sections = sorted(report.sections) if report is not None else []
     return {
         "exit_code": code,

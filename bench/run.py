@@ -10,7 +10,7 @@ synthetic configs with 1x, 4x and 16x the prod pools, buckets and endpoints (a t
 that links this repository's program), with time and memory ratios against 1x.
 
 Every measurement is a fresh process; times are the best of `--repeats` runs, memory the peak
-resident set size of the process (plus any child process, such as a policy pack plugin).
+resident set size of the process tree (the process and any child, such as a policy pack plugin).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,17 +57,71 @@ class Measurement:
         return self.error is None
 
 
+class TreeMemorySampler(threading.Thread):
+    """Samples the resident memory of a process and all its descendants (a policy pack plugin
+    runs as a child process) every `interval` seconds and keeps the peak of the sum.
+
+    The kernel's own peak (`ru_maxrss`) is exact for one process but misleading for children:
+    a child started with vfork/exec reports its parent's peak as its own."""
+
+    def __init__(self, pid: int, interval: float = 0.1):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.peak_bytes = 0
+        self._stop_event = threading.Event()
+        self._page = os.sysconf("SC_PAGE_SIZE")
+
+    def _tree(self) -> list[int]:
+        parents: dict[int, int] = {}
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    stat = Path(entry.path, "stat").read_text()
+                except OSError:
+                    continue
+                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+        tree, frontier = [self.pid], [self.pid]
+        while frontier:
+            frontier = [pid for pid, ppid in parents.items() if ppid in frontier]
+            tree.extend(frontier)
+        return tree
+
+    def _resident_bytes(self) -> int:
+        total = 0
+        for pid in self._tree():
+            try:
+                total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * self._page
+            except (OSError, IndexError, ValueError):
+                continue
+        return total
+
+    def run(self) -> None:
+        if not Path("/proc/self/statm").exists():
+            return
+        while not self._stop_event.wait(self.interval):
+            self.peak_bytes = max(self.peak_bytes, self._resident_bytes())
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+
 def measure_once(mode: str, stack: str, project_dir: Path) -> Measurement:
-    """Run bench/measure.py in a fresh process; wall time from spawn to exit, CPU and peak RSS
-    from the kernel's accounting of that one process (os.wait4)."""
+    """Run bench/measure.py in a fresh process; wall time from spawn to exit, CPU time (with
+    its waited-for children) from the kernel's accounting (os.wait4), peak memory of the
+    process tree from sampling."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
         start = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, str(MEASURE), mode, stack, str(project_dir)], stdout=out, stderr=err, env=env
         )
+        sampler = TreeMemorySampler(process.pid)
+        sampler.start()
         _pid, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
+        sampler.stop()
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
@@ -79,9 +134,10 @@ def measure_once(mode: str, stack: str, project_dir: Path) -> Measurement:
         return measurement
     details = json.loads(lines[-1][len(RESULT_MARK) :])
     measurement.details = details
-    measurement.peak_mb = (details["rss_self_kb"] + details["rss_children_kb"]) / 1024
+    measurement.peak_mb = max(details["rss_self_kb"] * 1024, sampler.peak_bytes) / 1024 / 1024
     if details.get("error"):
-        measurement.error = details["error"]
+        said = [line for line in stderr.strip().splitlines() if line.strip()]
+        measurement.error = details["error"] + (f" (stderr: {said[-1].strip()})" if said else "")
     elif mode == "preflight" and details.get("exit_code") not in (0, 1):
         measurement.error = f"preflight exited {details['exit_code']}"
     return measurement
@@ -184,18 +240,34 @@ def stack_table(rows: list[tuple[Measurement, Measurement]]) -> str:
     return "\n".join(lines)
 
 
-def scaling_table(base_stack: str, runs: dict[int, Measurement]) -> str:
+def scaling_table(base_stack: str, runs: dict[int, Measurement], floors: dict[int, Measurement]) -> str:
     lines = [
         f"Scaling ({base_stack} pools/buckets/endpoints x N; ratios against 1x; `work` excludes interpreter start):",
         "",
         "| scale | resources | wall | work | CPU | peak memory | resources ratio | work ratio | CPU ratio "
-        "| memory ratio | CPU per added resource |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| memory ratio | CPU per added resource | policy stage |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    floor_lines = [
+        "",
+        "The floor at the same scales (the program alone under bare mocks):",
+        "",
+        "| scale | resources | floor CPU | floor peak memory | preflight / floor CPU | preflight / floor memory |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for factor, floor in sorted(floors.items()):
+        run = runs.get(factor)
+        if not floor.ok or run is None or not run.ok:
+            floor_lines.append(f"| {factor}x | failed: {floor.error or 'preflight failed'} |" + " |" * 4)
+            continue
+        floor_lines.append(
+            f"| {factor}x | {floor.details.get('resources')} | {floor.cpu_s:.2f} s | {floor.peak_mb:.0f} MB "
+            f"| {_ratio(run.cpu_s, floor.cpu_s)} | {_ratio(run.peak_mb, floor.peak_mb)} |"
+        )
     base = runs.get(min(runs)) if runs else None
     for factor, run in sorted(runs.items()):
         if not run.ok or base is None or not base.ok:
-            lines.append(f"| {factor}x | failed: {run.error or 'the 1x run failed'} |" + " |" * 9)
+            lines.append(f"| {factor}x | failed: {run.error or 'the 1x run failed'} |" + " |" * 10)
             continue
         resources = run.details.get("resources") or 0
         added = resources - (base.details.get("resources") or 0)
@@ -205,8 +277,10 @@ def scaling_table(base_stack: str, runs: dict[int, Measurement]) -> str:
             f"| {factor}x | {resources} | {run.wall_s:.2f} s | {run.details['work_s']:.2f} s | {run.cpu_s:.2f} s "
             f"| {run.peak_mb:.0f} MB | {_ratio(resources, base.details.get('resources') or 0)} "
             f"| {_ratio(run.details['work_s'], base.details['work_s'])} | {_ratio(run.cpu_s, base.cpu_s)} "
-            f"| {_ratio(run.peak_mb, base.peak_mb)} | {marginal} |"
+            f"| {_ratio(run.peak_mb, base.peak_mb)} | {marginal} | {_policy_share(run)} |"
         )
+    if floors:
+        lines.extend(floor_lines)
     return "\n".join(lines)
 
 
@@ -222,6 +296,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=1, help="runs per measurement; the fastest counts (1)")
     parser.add_argument("--scale-stack", default="prod", help="stack the scaling run multiplies (prod)")
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 4, 16], help="scaling factors (1 4 16)")
+    parser.add_argument(
+        "--scale-floor",
+        action="store_true",
+        help="also measure the floor at each scale (how much of the growth is the program's own; ~1 min more)",
+    )
     parser.add_argument("--record", action="store_true", help=f"write the results into {README.relative_to(REPO_ROOT)}")
     args = parser.parse_args(argv)
 
@@ -241,10 +320,13 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     scaling: dict[int, Measurement] = {}
+    scaling_floors: dict[int, Measurement] = {}
     # 1x is the stack itself: reuse its measurement when it was just taken.
-    measured = {pre.stack: pre for pre, _floor in rows}
+    measured = {pre.stack: (pre, floor) for pre, floor in rows}
     if 1 in args.scales and args.scale_stack in measured:
-        scaling[1] = measured[args.scale_stack]
+        scaling[1] = measured[args.scale_stack][0]
+        if args.scale_floor:
+            scaling_floors[1] = measured[args.scale_stack][1]
     factors = sorted(set(args.scales) - set(scaling))
     if factors and (REPO_ROOT / f"Pulumi.{args.scale_stack}.yaml").exists():
         with tempfile.TemporaryDirectory(prefix="ai-infra-bench-") as tmp:
@@ -252,12 +334,14 @@ def main(argv: list[str] | None = None) -> int:
             for factor, stack in stacks.items():
                 print(f"measuring {args.scale_stack} x{factor} ...", file=sys.stderr, flush=True)
                 scaling[factor] = measure_once("preflight", stack, Path(tmp))
+                if args.scale_floor:
+                    scaling_floors[factor] = measure_once("floor", stack, Path(tmp))
     text = "\n\n".join(
         [
             header,
             f"`preflight plan` vs the floor (best of {args.repeats}):",
             stack_table(rows),
-            scaling_table(args.scale_stack, scaling),
+            scaling_table(args.scale_stack, scaling, scaling_floors),
             f"Bench run took {time.perf_counter() - started:.0f} s.",
         ]
     )
@@ -266,7 +350,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.record:
         record(text)
         print(f"\nrecorded in {README.relative_to(REPO_ROOT)}")
-    failed = [m for pair in rows for m in pair if not m.ok] + [m for m in scaling.values() if not m.ok]
+    failed = [m for pair in rows for m in pair if not m.ok]
+    failed += [m for m in [*scaling.values(), *scaling_floors.values()] if not m.ok]
     for measurement in failed:
         print(f"failed: {measurement.mode} {measurement.stack}: {measurement.error}", file=sys.stderr)
     return 1 if failed else 0

@@ -205,9 +205,7 @@ class Stack:
     def clouds(self) -> set[str]:
         """Clouds that have at least one custom resource (providers and components aside)."""
         return {
-            c
-            for r in self.resources
-            if (c := r.cloud) is not None and not r.type.startswith(("pulumi:", "ai-infra:"))
+            c for r in self.resources if (c := r.cloud) is not None and not r.type.startswith(("pulumi:", "ai-infra:"))
         }
 
 
@@ -363,7 +361,9 @@ class Rule:
             findings.extend(self.totals(stack, context))
         return findings
 
-    def evaluate(self, resources: Sequence[Resource], env: StackEnv, config: Mapping[str, Any] | None = None) -> list[Finding]:
+    def evaluate(
+        self, resources: Sequence[Resource], env: StackEnv, config: Mapping[str, Any] | None = None
+    ) -> list[Finding]:
         """Both paths over a list of resources, as a deployment would run them (for tests)."""
         if self.needs_stack:
             return self.evaluate_stack(Stack(resources, stack_urn=env.stack_urn or None), env, config)

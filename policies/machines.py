@@ -88,7 +88,9 @@ def _tpu_vm_patterns() -> list[tuple[re.Pattern[str], str, int, str]]:
     return patterns
 
 
-def tpu_vm_chips(accelerator_type: str | None, config_type: str | None, topology: str | None) -> tuple[str | None, int | None]:
+def tpu_vm_chips(
+    accelerator_type: str | None, config_type: str | None, topology: str | None
+) -> tuple[str | None, int | None]:
     """(generation, chips) of a TPU VM named by `accelerator_type` (`v5litepod-8`, `v5p-8`) or by
     `accelerator_config{type, topology}`; (None, None) when the catalog cannot tell."""
     for pattern, generation, cores_per_chip, vm_config_type in _tpu_vm_patterns():

@@ -97,12 +97,18 @@ def _entry(path: Path, index: int, raw: Any, known_rules: Collection[str]) -> Su
             raise _problem(path, index, field, "is required")
     rule = raw["rule"]
     if not isinstance(rule, str) or (known_rules and rule not in known_rules):
-        raise _problem(path, index, "rule", f"{rule!r} is not a rule of the pack (known: {', '.join(sorted(known_rules))})")
+        raise _problem(
+            path, index, "rule", f"{rule!r} is not a rule of the pack (known: {', '.join(sorted(known_rules))})"
+        )
     urn, name = raw.get("urn"), raw.get("name")
     if (urn is None) == (name is None):
-        raise _problem(path, index, "urn", "give exactly one of urn (a resource URN) and name (a glob on resource names)")
+        raise _problem(
+            path, index, "urn", "give exactly one of urn (a resource URN) and name (a glob on resource names)"
+        )
     if urn is not None and (not isinstance(urn, str) or not urn.startswith("urn:pulumi:")):
-        raise _problem(path, index, "urn", f"{urn!r} is not a Pulumi URN (urn:pulumi:<stack>::<project>::<type>::<name>)")
+        raise _problem(
+            path, index, "urn", f"{urn!r} is not a Pulumi URN (urn:pulumi:<stack>::<project>::<type>::<name>)"
+        )
     if name is not None and (not isinstance(name, str) or not name.strip()):
         raise _problem(path, index, "name", "must be a non-empty glob such as 'dev-chat-*'")
     reason = raw["reason"]
@@ -158,7 +164,9 @@ def load_suppressions(path: Path, known_rules: Collection[str] = (), *, required
     return entries
 
 
-SUPPRESSED_MARK = re.compile(r"^\[suppressed (?P<rule>\S+) until (?P<expires>\d{4}-\d{2}-\d{2}) by (?P<owner>\S+?): (?P<reason>.*)\]$")
+SUPPRESSED_MARK = re.compile(
+    r"^\[suppressed (?P<rule>\S+) until (?P<expires>\d{4}-\d{2}-\d{2}) by (?P<owner>\S+?): (?P<reason>.*)\]$"
+)
 """How a suppressed finding's message starts (one line); preflight parses it back."""
 
 

@@ -26,6 +26,9 @@ _PREFLIGHT_DIR = Path(__file__).resolve().parent
 
 
 def _inside(path: Path, directory: Path) -> bool:
+    if str(path).startswith("<"):
+        # Pseudo-files such as `<frozen runpy>` or `<string>` are never the user's program.
+        return False
     resolved = path.resolve()
     if resolved.is_relative_to(_PREFLIGHT_DIR):
         return False

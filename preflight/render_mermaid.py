@@ -2,9 +2,10 @@
 
 Components are nodes; the custom resources under a parent are grouped by type with a count
 (`aws:s3:BucketPolicy x3`) so that a stack with hundreds of resources stays readable. Providers
-are left out (plumbing, not architecture). Node ids are derived from names, sanitized to
-`[A-Za-z0-9_]` and made unique in a fixed order, so the output is deterministic and small changes
-to the program make small changes to the graph.
+are left out (plumbing, not architecture). Component ids are derived from names, sanitized to
+`[A-Za-z0-9_]` and made unique in a fixed order; a type group's id is its parent's id and its
+position (`c_dev_models_2`). The output is deterministic, and small changes to the program make
+small changes to the graph.
 """
 
 from __future__ import annotations
@@ -63,8 +64,9 @@ def render_mermaid(run: ProgramRun) -> str:
         for record in below:
             if not record.is_component:
                 counts[short_type(record.type)] = counts.get(short_type(record.type), 0) + 1
-        for type_, count in sorted(counts.items()):
-            node = ids.make("r", f"{parent_id}_{type_}")
+        for index, (type_, count) in enumerate(sorted(counts.items()), start=1):
+            # Short ids keep big stacks under Mermaid's text size limit (50,000 characters).
+            node = ids.make(parent_id, str(index))
             suffix = f" x{count}" if count > 1 else ""
             lines.append(f'  {node}["{_label(type_ + suffix)}"]')
             edges.append(f"  {parent_id} --> {node}")

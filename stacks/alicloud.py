@@ -59,6 +59,9 @@ def declare_alicloud(env: EnvironmentSpec, spec: AlicloudSpec) -> dict[str, Any]
             node_vswitch_cidrs=plan.nodes,
             pod_vswitch_cidrs=plan.pods,
             nat=spec.network.nat,
+            # SLS project names are unique across Alibaba Cloud, like OSS bucket names.
+            flow_log_project_name=pulumi.Output.concat(cloud_prefix, "-flow-logs-", account_digest),
+            flow_log_retention_days=spec.network.flow_logs.retention_days,
             tags=tags,
         ),
         opts=opts,
@@ -111,7 +114,6 @@ def declare_alicloud(env: EnvironmentSpec, spec: AlicloudSpec) -> dict[str, Any]
                 bucket_name=bucket_name(ACCESS_LOGS),
                 purpose=ACCESS_LOGS,
                 tags=tags,
-                customer_managed_key=False,
                 protect=env.is_prod,
             ),
             opts=opts,

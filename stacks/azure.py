@@ -8,7 +8,7 @@ from typing import Any
 
 import pulumi
 import pulumi_azure_native as azure_native
-from pulumi_azure_native import resources
+from pulumi_azure_native import operationalinsights, resources
 
 from catalog import load_catalog
 from components.azure import (
@@ -19,6 +19,7 @@ from components.azure import (
     Budget,
     BudgetArgs,
     CustomerKeyArgs,
+    FlowLogArgs,
     GpuCluster,
     GpuClusterArgs,
     GpuPoolArgs,
@@ -35,7 +36,7 @@ from components.azure.naming import compact_name, dashed_name
 from components.azure.resource_ids import resource_group_id
 from stacks import StackConfigError
 from stacks.config import ConfigError, EnvironmentSpec
-from stacks.config.azure import AzureSpec, endpoint_machine, instance_type, node_machine
+from stacks.config.azure import FLOW_LOG_BUCKET, AzureSpec, endpoint_machine, instance_type, node_machine
 from stacks.config.errors import key_path
 
 
@@ -51,7 +52,8 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
     sub = spec.subscription_id
     tags = env.tags
     location = spec.location
-    zones = load_catalog().zones("azure", location)
+    catalog = load_catalog()
+    zones = catalog.zones("azure", location)
 
     group = resources.ResourceGroup(
         f"{prefix}-rg",
@@ -62,6 +64,59 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
     )
     rg = group.name
     placement = {"subscription_id": sub, "resource_group_name": rg, "location": location}
+
+    # One Log Analytics workspace per environment: audit logs, storage access logs, App Insights.
+    logs = operationalinsights.Workspace(
+        f"{prefix}-logs",
+        workspace_name=f"log-ai-infra-{env.environment}",
+        sku={"name": "PerGB2018"},
+        retention_in_days=spec.log_retention_days,
+        tags=tags,
+        resource_group_name=rg,
+        location=location,
+        opts=opts,
+    )
+
+    def bucket(purpose: str, *, customer_managed_key: bool, **settings: Any) -> Bucket:
+        """A `Bucket` with the environment's naming, redundancy and protection."""
+        return Bucket(
+            f"{prefix}-{purpose}",
+            BucketArgs(
+                **placement,
+                account_name=compact_name("st", env.environment, purpose, salt=sub),
+                purpose=purpose,
+                tags=tags,
+                sku="Standard_ZRS" if env.is_prod else "Standard_LRS",
+                customer_key=(
+                    CustomerKeyArgs(
+                        tenant_id=spec.tenant_id,
+                        key_vault_name=dashed_name("kv", env.environment, purpose, salt=sub, max_length=24),
+                    )
+                    if customer_managed_key
+                    else None
+                ),
+                protect=env.is_prod,
+                **settings,
+            ),
+            opts=opts,
+        )
+
+    flow_logs = spec.network.flow_logs
+    flow_log_args = None
+    if flow_logs.enabled:
+        flow_log_bucket = bucket(
+            FLOW_LOG_BUCKET,
+            tiering=BlobTiering(cool_days=7),
+            noncurrent_version_days=1,
+            access_log_workspace_id=logs.id,
+            customer_managed_key=env.is_prod,
+        )
+        flow_log_args = FlowLogArgs(
+            storage_account_id=flow_log_bucket.account_id,
+            network_watcher_resource_group=flow_logs.network_watcher_resource_group,
+            network_watcher_name=flow_logs.network_watcher_name or f"NetworkWatcher_{location}",
+            retention_days=flow_logs.retention_days,
+        )
 
     net = Network(
         prefix,
@@ -77,11 +132,11 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
                 for key, rule in spec.network.allowed_inbound.items()
             ],
             private_dns_zones=WORKSPACE_DNS_ZONES if spec.endpoints else (),
+            flow_logs=flow_log_args,
         ),
         opts=opts,
     )
 
-    catalog = load_catalog()
     cluster_spec = spec.cluster
     cluster = GpuCluster(
         prefix,
@@ -104,7 +159,13 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
             dns_service_ip=cluster_spec.dns_service_ip,
             outbound="none" if spec.network.nat == "none" else "nat-gateway",
             encryption_at_host=cluster_spec.encryption_at_host,
-            audit_logs=cluster_spec.audit_logs,
+            api_server_subnet_id=net.api_server_subnet_id,
+            kms_key_vault_name=(
+                dashed_name("kv-aks", env.environment, salt=sub, max_length=24)
+                if cluster_spec.secrets_encryption
+                else None
+            ),
+            log_workspace_id=logs.id if cluster_spec.audit_logs else None,
             gpu_pools=[
                 GpuPoolArgs(
                     name=pool_name,
@@ -126,37 +187,23 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
         opts=opts,
     )
 
-    buckets: dict[str, Bucket] = {}
-    for purpose, bucket in spec.buckets.items():
-        buckets[purpose] = Bucket(
-            f"{prefix}-{purpose}",
-            BucketArgs(
-                **placement,
-                account_name=compact_name("st", env.environment, purpose, salt=sub),
-                purpose=purpose,
-                tags=tags,
-                expected_size_gib=bucket.expected_size_gib,
-                sku="Standard_ZRS" if env.is_prod else "Standard_LRS",
-                allowed_subnet_ids=[net.node_subnet_id],
-                tiering=BlobTiering(
-                    cool_days=bucket.tiering.infrequent_access_days,
-                    cold_days=bucket.tiering.archive_days,
-                    archive_days=bucket.tiering.deep_archive_days,
-                ),
-                noncurrent_version_days=bucket.noncurrent_version_days,
-                soft_delete_days=bucket.soft_delete_days,
-                customer_key=(
-                    CustomerKeyArgs(
-                        tenant_id=spec.tenant_id,
-                        key_vault_name=dashed_name("kv", env.environment, purpose, salt=sub, max_length=24),
-                    )
-                    if bucket.customer_managed_key
-                    else None
-                ),
-                protect=env.is_prod,
+    buckets: dict[str, Bucket] = {
+        purpose: bucket(
+            purpose,
+            expected_size_gib=spec_bucket.expected_size_gib,
+            allowed_subnet_ids=[net.node_subnet_id],
+            tiering=BlobTiering(
+                cool_days=spec_bucket.tiering.infrequent_access_days,
+                cold_days=spec_bucket.tiering.archive_days,
+                archive_days=spec_bucket.tiering.deep_archive_days,
             ),
-            opts=opts,
+            noncurrent_version_days=spec_bucket.noncurrent_version_days,
+            soft_delete_days=spec_bucket.soft_delete_days,
+            access_log_workspace_id=logs.id if spec_bucket.access_logging else None,
+            customer_managed_key=spec_bucket.customer_managed_key,
         )
+        for purpose, spec_bucket in spec.buckets.items()
+    }
 
     identities: dict[str, WorkloadIdentity] = {}
     for workload_name, workload in spec.workloads.items():
@@ -211,6 +258,9 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
                 managed_network=endpoint.managed_network,
                 private_endpoint_subnet_id=net.ml_subnet_id,
                 private_dns_zone_ids=[net.private_dns_zone_ids[zone] for zone in WORKSPACE_DNS_ZONES],
+                log_workspace_id=logs.id,
+                customer_managed_key=endpoint.customer_managed_key,
+                storage_key_vault_name=dashed_name("kv-mls", env.environment, endpoint_name, salt=sub, max_length=24),
                 protect=env.is_prod,
             ),
             opts=opts,

@@ -31,6 +31,7 @@ from components.gcp import (
     WorkloadIdentityArgs,
     gcp_labels,
 )
+from components.gcp.bucket import AccessMode
 from components.gcp.labels import label_value
 from stacks.config import EnvironmentSpec
 from stacks.config.gcp import GcpSpec, endpoint_machine, gpu_machine
@@ -208,7 +209,9 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
 
     identities: dict[str, WorkloadIdentity] = {}
     for name, workload in spec.workloads.items():
-        modes = {key: "read" for key in workload.read} | {key: "write" for key in workload.write}
+        # A bucket both read and written is granted once, as write (which includes reading).
+        modes: dict[str, AccessMode] = {key: "read" for key in workload.read}
+        modes |= {key: "write" for key in workload.write}
         identities[name] = WorkloadIdentity(
             f"{prefix}-wi-{name}",
             WorkloadIdentityArgs(
@@ -218,8 +221,7 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
                 namespace=workload.namespace,
                 kubernetes_service_account=workload.service_account,
                 grants=[
-                    BucketGrant(key=key, bucket_name=buckets[key].bucket_name, mode=mode)  # type: ignore[arg-type]
-                    for key, mode in modes.items()
+                    BucketGrant(key=key, bucket_name=buckets[key].bucket_name, mode=mode) for key, mode in modes.items()
                 ],
             ),
             opts=opts,

@@ -51,9 +51,6 @@ class BucketArgs:
     """Replaced object versions are deleted after this many days. Default 30."""
     abort_incomplete_upload_days: int = 7
     """Unfinished multipart uploads (which bill silently) are aborted after this many days."""
-    customer_managed_key: bool = True
-    """Default True: SSE-KMS with a dedicated customer key (rotation on). False: OSS-managed
-    AES-256 keys; only for access-log target buckets."""
     access_log_bucket: pulumi.Input[str] | None = None
     """Name of a bucket to receive access logs. Default None: no access logging."""
     protect: bool = False
@@ -64,13 +61,19 @@ class BucketArgs:
 class Bucket(pulumi.ComponentResource):
     """Private, encrypted, versioned OSS bucket with lifecycle tiering and an HTTPS-only policy.
 
-    Children: KMS key unless `customer_managed_key=False`, the bucket (with its lifecycle rule),
-    a private ACL (`oss.BucketAcl`), a public access block, SSE configuration, versioning, a
-    bucket policy that denies requests without TLS, and optional access logging.
+    Children: a KMS key, the bucket (with its lifecycle rule), a private ACL (`oss.BucketAcl`),
+    a public access block, SSE-KMS with that key, versioning, a bucket policy that denies requests
+    without TLS, and optional access logging.
+
+    Every bucket gets its own customer key, the access-log target bucket included: unlike S3
+    server access logs, OSS documents no encryption restriction on the log destination (only
+    same account and same region; PutBucketLogging API reference and the "Log storage" guide).
     """
 
     bucket_name: pulumi.Output[str]
-    kms_key_arn: pulumi.Output[str] | None
+    kms_key_arn: pulumi.Output[str]
+    kms_key: alicloud.kms.Key
+    """The bucket's customer-managed key (SSE-KMS default encryption)."""
     bucket: alicloud.oss.Bucket
     """The native bucket, for escape hatches."""
 
@@ -78,15 +81,13 @@ class Bucket(pulumi.ComponentResource):
         super().__init__("ai-infra:alicloud:Bucket", name, None, opts)
         tags = {**args.tags, "purpose": args.purpose}
 
-        self.kms_key: alicloud.kms.Key | None = None
-        if args.customer_managed_key:
-            self.kms_key = customer_key(
-                f"{name}-key",
-                parent=self,
-                description=f"OSS encryption key for the {args.purpose} bucket",
-                tags=tags,
-                protect=args.protect,
-            )
+        self.kms_key = customer_key(
+            f"{name}-key",
+            parent=self,
+            description=f"OSS encryption key for the {args.purpose} bucket",
+            tags=tags,
+            protect=args.protect,
+        )
 
         self.bucket = alicloud.oss.Bucket(
             f"{name}-bucket",
@@ -103,18 +104,13 @@ class Bucket(pulumi.ComponentResource):
         public_access_block = alicloud.oss.BucketPublicAccessBlock(
             f"{name}-public-access-block", bucket=bucket, block_public_access=True, opts=child_options(self)
         )
-        if self.kms_key is not None:
-            alicloud.oss.BucketServerSideEncryption(
-                f"{name}-encryption",
-                bucket=bucket,
-                sse_algorithm="KMS",
-                kms_master_key_id=self.kms_key.id,
-                opts=child_options(self),
-            )
-        else:
-            alicloud.oss.BucketServerSideEncryption(
-                f"{name}-encryption", bucket=bucket, sse_algorithm="AES256", opts=child_options(self)
-            )
+        alicloud.oss.BucketServerSideEncryption(
+            f"{name}-encryption",
+            bucket=bucket,
+            sse_algorithm="KMS",
+            kms_master_key_id=self.kms_key.id,
+            opts=child_options(self),
+        )
         alicloud.oss.BucketVersioning(f"{name}-versioning", bucket=bucket, status="Enabled", opts=child_options(self))
         alicloud.oss.BucketPolicy(
             f"{name}-policy",
@@ -133,7 +129,7 @@ class Bucket(pulumi.ComponentResource):
             )
 
         self.bucket_name = bucket
-        self.kms_key_arn = self.kms_key.arn if self.kms_key is not None else None
+        self.kms_key_arn = self.kms_key.arn
         self.register_outputs({"bucket_name": self.bucket_name, "kms_key_arn": self.kms_key_arn})
 
     def access_statements(self, mode: AccessMode) -> pulumi.Output[list[dict]]:
@@ -142,19 +138,18 @@ class Bucket(pulumi.ComponentResource):
         action is named; no statement uses a wildcard action or a `*` resource."""
         object_actions = list(READ_ACTIONS if mode == "read" else WRITE_ACTIONS)
         key_actions = list(KEY_READ_ACTIONS if mode == "read" else KEY_WRITE_ACTIONS)
-        key_arn: pulumi.Input[str | None] = self.kms_key_arn if self.kms_key_arn is not None else None
 
-        def build(owner: str, bucket: str, key: str | None) -> list[dict]:
+        def build(owner: str, bucket: str, key: str) -> list[dict]:
             arn = _bucket_arn(owner, bucket)
-            statements = [
+            return [
                 {"Effect": "Allow", "Action": list(LIST_ACTIONS), "Resource": [arn]},
                 {"Effect": "Allow", "Action": object_actions, "Resource": [f"{arn}/*"]},
+                {"Effect": "Allow", "Action": key_actions, "Resource": [key]},
             ]
-            if key:
-                statements.append({"Effect": "Allow", "Action": key_actions, "Resource": [key]})
-            return statements
 
-        return pulumi.Output.all(self.bucket.owner, self.bucket_name, key_arn).apply(lambda v: build(v[0], v[1], v[2]))
+        return pulumi.Output.all(self.bucket.owner, self.bucket_name, self.kms_key_arn).apply(
+            lambda v: build(v[0], v[1], v[2])
+        )
 
 
 def _bucket_arn(owner: str, bucket: str) -> str:

@@ -21,6 +21,11 @@ POOL_LABEL = "ai-infra/pool"
 ACCELERATOR_LABEL = "ai-infra/accelerator"
 KUBECONFIG_MINUTES = 24 * 60
 """Lifetime of the kubeconfig the stack exports: a temporary credential, re-issued on every run."""
+MAINTENANCE_MAX_UNAVAILABLE = 1
+"""Nodes of one pool that auto-repair, auto-upgrade and CVE fixes may take out of service at a
+time: a GPU pool (often a handful of scarce nodes) loses one node at a time, never all at once.
+No surge: ACK's `surge` / `surge_percentage` are deprecated in the provider, and surge nodes in a
+GPU pool would be extra GPU instances, billed and often short of capacity."""
 CREATE_TIME_ADDONS = (
     # Terway: pods get VPC addresses from the pod vSwitches; NetworkPolicy support on.
     {"name": "terway-eniip", "config": json.dumps({"NetworkPolicy": "true"})},
@@ -296,13 +301,19 @@ class GpuCluster(pulumi.ComponentResource):
             instance_metadata_options={"http_tokens": "required"},
             labels=[{"key": k, "value": v} for k, v in sorted(labels.items())],
             taints=list(taints) or None,
+            # Managed node pool: ACK repairs failed nodes, upgrades the kubelet to the control
+            # plane's version (which Pulumi sets) and patches CVEs, one node per pool at a time.
             management={
                 "enable": True,
                 "auto_repair": True,
                 "auto_repair_policy": {"restart_node": True},
+                "auto_upgrade": True,
+                "auto_upgrade_policy": {"auto_upgrade_kubelet": True},
                 "auto_vul_fix": True,
-                "max_unavailable": 1,
+                "max_unavailable": MAINTENANCE_MAX_UNAVAILABLE,
             },
+            # Node upgrades that an update of the pool itself triggers also go one node per batch.
+            rolling_policy={"max_parallelism": MAINTENANCE_MAX_UNAVAILABLE},
             install_cloud_monitor=True,
             spot_strategy="NoSpot" if spot_price_limits is None else "SpotWithPriceLimit",
             spot_price_limits=spot_price_limits,

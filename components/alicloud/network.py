@@ -1,5 +1,6 @@
 """`ai-infra:alicloud:Network`: a VPC with node and pod vSwitches per zone, an enhanced NAT
-gateway with EIPs and SNAT entries by strategy, and a node security group closed to the internet."""
+gateway with EIPs and SNAT entries by strategy, a node security group closed to the internet, and
+a VPC flow log into an SLS logstore with bounded retention."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ import pulumi_alicloud as alicloud
 from components.options import child_options
 
 NatStrategy = Literal["single", "per-zone", "none"]
+FLOW_LOG_STORE = "vpc-flow-logs"
+"""Logstore (inside the flow-log SLS project) that receives the VPC's flow records."""
+MAX_FLOW_LOG_RETENTION_DAYS = 3649
+"""SLS keeps a logstore's data forever at 3650 days, so the retention stays below it."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,13 +45,20 @@ class NetworkArgs:
     eip_bandwidth_mbps: int = 100
     """Peak bandwidth of each NAT EIP (pay-by-traffic, so this is a cap, not a commitment).
     Default 100 Mbit/s: container images and model weights are large."""
+    flow_log_project_name: pulumi.Input[str] | None = None
+    """SLS project created for the VPC flow log. SLS project names are unique across all of
+    Alibaba Cloud (3-63 lowercase letters, digits, hyphens), so callers should make it unique
+    (the stack appends an account digest). Default `<name_prefix>-flow-logs`."""
+    flow_log_retention_days: int = 30
+    """Days the flow-log logstore keeps records, 1 to 3649. Default 30."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every taggable child (cost allocation, ownership)."""
 
 
 class Network(pulumi.ComponentResource):
     """VPC, per zone a node and a pod vSwitch, NAT gateway + EIP(s) + EIP associations + SNAT
-    entries per `nat`, and a node security group.
+    entries per `nat`, a node security group, and a flow log (`vpc.FlowLog`, every ENI in the
+    VPC, all traffic) delivered to a logstore of an SLS project of its own.
 
     The security group admits traffic from inside the VPC only; there is no ingress from
     0.0.0.0/0 (no rule allows it, and ECS security groups deny unlisted ingress)."""
@@ -58,6 +70,8 @@ class Network(pulumi.ComponentResource):
     """Pod vSwitch ids, in zone order."""
     security_group_id: pulumi.Output[str]
     nat_gateway_id: pulumi.Output[str] | None
+    flow_log_project_name: pulumi.Output[str]
+    """SLS project holding the flow records (logstore `vpc-flow-logs`)."""
     zones: list[str]
     vpc: alicloud.vpc.Network
     """The native VPC, for escape hatches."""
@@ -165,6 +179,8 @@ class Network(pulumi.ComponentResource):
             opts=child_options(self),
         )
 
+        self.flow_log_project_name = self._flow_log(name, args, tags)
+
         self.vpc_id = vpc_id
         self.node_vswitch_ids = [v.id for v in node_vswitches]
         self.pod_vswitch_ids = [v.id for v in pod_vswitches]
@@ -176,8 +192,40 @@ class Network(pulumi.ComponentResource):
                 "pod_vswitch_ids": self.pod_vswitch_ids,
                 "security_group_id": self.security_group_id,
                 "nat_gateway_id": self.nat_gateway_id,
+                "flow_log_project_name": self.flow_log_project_name,
             }
         )
+
+    def _flow_log(self, name: str, args: NetworkArgs, tags: dict[str, str]) -> pulumi.Output[str]:
+        project = alicloud.log.Project(
+            f"{name}-flow-logs",
+            project_name=args.flow_log_project_name or f"{args.name_prefix}-flow-logs",
+            description=f"ai-infra: VPC flow logs of {args.name_prefix}",
+            tags=tags,
+            opts=child_options(self),
+        )
+        # Logstores take no tags; the project carries them.
+        store = alicloud.log.Store(
+            f"{name}-flow-logs-store",
+            project_name=project.project_name,
+            logstore_name=FLOW_LOG_STORE,
+            retention_period=args.flow_log_retention_days,
+            opts=child_options(self),
+        )
+        alicloud.vpc.FlowLog(
+            f"{name}-flow-log",
+            flow_log_name=f"{args.name_prefix}-vpc",
+            description=f"ai-infra: all traffic of every ENI in {args.name_prefix}-vpc",
+            resource_type="VPC",
+            resource_id=self.vpc.id,
+            traffic_type="All",
+            project_name=project.project_name,
+            log_store_name=store.logstore_name,
+            status="Active",
+            tags=tags,
+            opts=child_options(self),
+        )
+        return project.project_name
 
     def _vswitch(
         self, name: str, args: NetworkArgs, kind: str, zone: str, cidr: str, tags: dict[str, str]
@@ -198,3 +246,8 @@ def _check_layout(args: NetworkArgs) -> None:
         raise ValueError(f"a network needs at least 2 zones, got {list(args.zones)}")
     if len(args.node_vswitch_cidrs) != len(args.zones) or len(args.pod_vswitch_cidrs) != len(args.zones):
         raise ValueError("one node and one pod vSwitch range per zone are required")
+    if not 1 <= args.flow_log_retention_days <= MAX_FLOW_LOG_RETENTION_DAYS:
+        raise ValueError(
+            f"flow_log_retention_days {args.flow_log_retention_days} is not allowed "
+            f"(allowed: 1 to {MAX_FLOW_LOG_RETENTION_DAYS}; SLS keeps data forever at 3650)"
+        )

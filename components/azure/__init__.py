@@ -4,7 +4,7 @@ from components.azure.bucket import BlobTiering, Bucket, BucketArgs, CustomerKey
 from components.azure.budget import Budget, BudgetArgs
 from components.azure.gpu_cluster import GpuCluster, GpuClusterArgs, GpuPoolArgs
 from components.azure.model_endpoint import WORKSPACE_DNS_ZONES, ModelEndpoint, ModelEndpointArgs, ServingContainer
-from components.azure.network import InboundRule, Network, NetworkArgs
+from components.azure.network import FlowLogArgs, InboundRule, Network, NetworkArgs
 from components.azure.workload_identity import WorkloadIdentity, WorkloadIdentityArgs
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Budget",
     "BudgetArgs",
     "CustomerKeyArgs",
+    "FlowLogArgs",
     "GpuCluster",
     "GpuClusterArgs",
     "GpuPoolArgs",

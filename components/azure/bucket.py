@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import pulumi
-from pulumi_azure_native import keyvault, managedidentity, storage
+from pulumi_azure_native import keyvault, managedidentity, monitor, storage
 
 from components.azure.resource_ids import provider_id, storage_container_id
 from components.azure.roles import BuiltInRole, assign_role
@@ -17,6 +17,7 @@ from components.options import child_options, stateful_options
 
 AccessMode = Literal["read", "write"]
 EXPECTED_SIZE_TAG = "ai-infra-expected-size-gib"
+ACCESS_LOG_CATEGORIES = ("StorageRead", "StorageWrite", "StorageDelete")
 _ROLE_FOR_MODE = {"read": BuiltInRole.STORAGE_BLOB_DATA_READER, "write": BuiltInRole.STORAGE_BLOB_DATA_CONTRIBUTOR}
 
 
@@ -60,7 +61,14 @@ class BucketArgs:
     sku: str = "Standard_ZRS"
     """Redundancy. Default Standard_ZRS (three zones); Standard_LRS is cheaper for dev."""
     allowed_subnet_ids: Sequence[pulumi.Input[str]] = ()
-    """Subnets the firewall lets in (service endpoint). Default none: private endpoints only."""
+    """Subnets the firewall lets in (service endpoint). Default none."""
+    private_endpoints_only: bool = False
+    """Default False: the public endpoint is on behind the firewall (default Deny; allowed subnets
+    and trusted Azure services with an RBAC grant get in). True: public network access off,
+    private endpoints only."""
+    access_log_workspace_id: pulumi.Input[str] | None = None
+    """Log Analytics workspace for the blob service's StorageRead/Write/Delete logs. Default
+    None: no access logs."""
     tiering: BlobTiering = field(default_factory=BlobTiering)
     """Lifecycle tiering. Default: Cool after 30 days, nothing colder."""
     noncurrent_version_days: int = 30
@@ -78,8 +86,8 @@ class BucketArgs:
 class Bucket(pulumi.ComponentResource):
     """Children: optional Key Vault + key + identity + role assignment (customer-managed key);
     the storage account (see `hardened_account`); blob service properties (versioning, blob and
-    container soft delete); the private container; a management policy (tiering, deletion of
-    old versions)."""
+    container soft delete); the private container; an optional diagnostic setting (access logs);
+    a management policy (tiering, deletion of old versions)."""
 
     bucket_name: pulumi.Output[str]
     """`<account>/<container>`: the address tools such as azcopy take."""
@@ -88,6 +96,7 @@ class Bucket(pulumi.ComponentResource):
     container_id: pulumi.Output[str]
     """ARM id of the container: the scope of every role assignment on this bucket."""
     account_id: pulumi.Output[str]
+    """ARM id of the storage account."""
     account: storage.StorageAccount
     """The native account, for escape hatches."""
 
@@ -113,6 +122,7 @@ class Bucket(pulumi.ComponentResource):
             tags=account_tags,
             sku=args.sku,
             allowed_subnet_ids=args.allowed_subnet_ids,
+            private_endpoints_only=args.private_endpoints_only,
             customer_managed_key=key,
             protect=args.protect,
             depends_on=[key_access] if key_access is not None else [],
@@ -135,6 +145,15 @@ class Bucket(pulumi.ComponentResource):
             public_access="None",
             opts=stateful_options(self, args.protect, depends_on=[blob_service]),
         )
+        if args.access_log_workspace_id is not None:
+            monitor.DiagnosticSetting(
+                f"{name}-access-logs",
+                name="access-logs",
+                resource_uri=blob_service.id,
+                workspace_id=args.access_log_workspace_id,
+                logs=[{"category": category, "enabled": True} for category in ACCESS_LOG_CATEGORIES],
+                opts=child_options(self),
+            )
         storage.ManagementPolicy(
             f"{name}-lifecycle",
             account_name=self.account.name,
@@ -148,8 +167,9 @@ class Bucket(pulumi.ComponentResource):
         self.account_name = self.account.name
         self.container_name = container.name
         self.bucket_name = pulumi.Output.concat(self.account.name, "/", container.name)
-        self.account_id = self.account.id
-        self._resource_group_name = args.resource_group_name
+        self.account_id = provider_id(
+            args.subscription_id, args.resource_group_name, "Microsoft.Storage/storageAccounts/{}", self.account.name
+        )
         self.container_id = storage_container_id(
             args.subscription_id, args.resource_group_name, self.account.name, container.name
         )

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import pulumi
-from pulumi_azure_native import containerservice, managedidentity, monitor, operationalinsights
+from pulumi_azure_native import containerservice, keyvault, managedidentity, monitor
 
+from components.azure.resource_ids import provider_id
 from components.azure.roles import BuiltInRole, assign_role
 from components.options import child_options, stateful_options
 
@@ -88,20 +89,30 @@ class GpuClusterArgs:
     encryption_at_host: bool = True
     """Default true: node temp disks and caches are encrypted at the host (needs the
     `Microsoft.Compute/EncryptionAtHost` feature registered on the subscription)."""
-    audit_logs: bool = True
-    """Default true: control-plane audit logs to a dedicated Log Analytics workspace."""
-    log_retention_days: int = 30
+    api_server_subnet_id: pulumi.Input[str] | None = None
+    """Subnet delegated to AKS (from `Network`) for API Server VNet Integration: the API server
+    gets an internal load balancer in the VNet. Default None: no integration (then a private
+    KMS vault is not possible, see `kms_key_vault_name`)."""
+    kms_key_vault_name: str | None = None
+    """Default None: etcd is encrypted with platform keys only. Set (needs
+    `api_server_subnet_id`): Kubernetes secrets are envelope-encrypted (KMS) with a rotating key
+    in a dedicated private Key Vault of this name, which the control plane reaches through a
+    private endpoint."""
+    log_workspace_id: pulumi.Input[str] | None = None
+    """Log Analytics workspace for control-plane audit logs (`kube-audit-admin`, `guard`).
+    Default None: no audit logs."""
     gpu_pools: Sequence[GpuPoolArgs] = ()
     protect: bool = False
     """True (prod): the cluster is protected and retained if removed from the program."""
 
 
 class GpuCluster(pulumi.ComponentResource):
-    """Children: a user-assigned control-plane identity with Network Contributor on the node
-    subnet only; the AKS cluster (Entra ID + Azure RBAC, local accounts disabled, OIDC issuer and
-    workload identity on, private or IP-restricted API server, Cilium network policy, auto-upgrade,
-    a tainted system pool); one autoscaling `AgentPool` per GPU pool; a Log Analytics workspace
-    and diagnostic setting for audit logs (unless `audit_logs=False`)."""
+    """Children: a user-assigned control-plane identity with Network Contributor on the node (and
+    API server) subnet only; an optional private Key Vault and key for KMS secret encryption; the
+    AKS cluster (Entra ID + Azure RBAC, local accounts disabled, OIDC issuer and workload identity
+    on, private or IP-restricted API server, Cilium network policy, auto-upgrade, a tainted system
+    pool); one autoscaling `AgentPool` per GPU pool; an optional diagnostic setting for audit
+    logs."""
 
     cluster_name: pulumi.Output[str]
     oidc_issuer_url: pulumi.Output[str]
@@ -123,18 +134,52 @@ class GpuCluster(pulumi.ComponentResource):
             **common,
             opts=child_options(self),
         )
-        # The control plane joins nodes to the subnet (and its NAT gateway): that subnet, nothing wider.
-        subnet_access = assign_role(
-            f"{name}-subnet-access",
-            parent=self,
-            subscription_id=args.subscription_id,
-            role=BuiltInRole.NETWORK_CONTRIBUTOR,
-            principal_id=identity.principal_id,
-            scope=args.node_subnet_id,
-            description=f"AKS {args.cluster_name} control plane manages its node subnet",
-        )
+        # The control plane joins nodes to the subnet (and its NAT gateway), and places the API
+        # server's load balancer in its own subnet: those subnets, nothing wider.
+        grants: list[pulumi.Resource] = [
+            assign_role(
+                f"{name}-subnet-access",
+                parent=self,
+                subscription_id=args.subscription_id,
+                role=BuiltInRole.NETWORK_CONTRIBUTOR,
+                principal_id=identity.principal_id,
+                scope=args.node_subnet_id,
+                description=f"AKS {args.cluster_name} control plane manages its node subnet",
+            )
+        ]
+        if args.api_server_subnet_id is not None:
+            grants.append(
+                assign_role(
+                    f"{name}-api-subnet-access",
+                    parent=self,
+                    subscription_id=args.subscription_id,
+                    role=BuiltInRole.NETWORK_CONTRIBUTOR,
+                    principal_id=identity.principal_id,
+                    scope=args.api_server_subnet_id,
+                    description=f"AKS {args.cluster_name} control plane manages its API server subnet",
+                )
+            )
+        kms: dict[str, object] | None = None
+        if args.kms_key_vault_name is not None:
+            if args.api_server_subnet_id is None:
+                raise ValueError(
+                    "kms_key_vault_name needs api_server_subnet_id: a private KMS vault is reached "
+                    "through API Server VNet Integration"
+                )
+            kms, kms_grants = self._kms(name, args, args.kms_key_vault_name, identity, tags)
+            grants.extend(kms_grants)
 
         private = not args.authorized_ip_ranges
+        api_server: dict[str, object] = (
+            {"enable_private_cluster": True, "enable_private_cluster_public_fqdn": False}
+            if private
+            else {"enable_private_cluster": False, "authorized_ip_ranges": list(args.authorized_ip_ranges)}
+        )
+        if args.api_server_subnet_id is not None:
+            api_server.update(enable_vnet_integration=True, subnet_id=args.api_server_subnet_id)
+        security: dict[str, object] = {"workload_identity": {"enabled": True}}
+        if kms is not None:
+            security["azure_key_vault_kms"] = kms
         self.cluster = containerservice.ManagedCluster(
             f"{name}-cluster",
             resource_name_=args.cluster_name,
@@ -151,12 +196,8 @@ class GpuCluster(pulumi.ComponentResource):
             },
             disable_local_accounts=True,
             oidc_issuer_profile={"enabled": True},
-            security_profile={"workload_identity": {"enabled": True}},
-            api_server_access_profile=(
-                {"enable_private_cluster": True, "enable_private_cluster_public_fqdn": False}
-                if private
-                else {"enable_private_cluster": False, "authorized_ip_ranges": list(args.authorized_ip_ranges)}
-            ),
+            security_profile=security,
+            api_server_access_profile=api_server,
             auto_upgrade_profile={
                 "upgrade_channel": args.auto_upgrade_channel,
                 "node_os_upgrade_channel": "NodeImage",
@@ -193,25 +234,16 @@ class GpuCluster(pulumi.ComponentResource):
             ],
             tags=tags,
             **common,
-            opts=stateful_options(self, args.protect, depends_on=[subnet_access]),
+            opts=stateful_options(self, args.protect, depends_on=grants),
         )
         cluster_name = self.cluster.name
 
-        if args.audit_logs:
-            logs = operationalinsights.Workspace(
-                f"{name}-logs",
-                workspace_name=f"log-{args.cluster_name}",
-                sku={"name": "PerGB2018"},
-                retention_in_days=args.log_retention_days,
-                tags=tags,
-                **common,
-                opts=child_options(self),
-            )
+        if args.log_workspace_id is not None:
             monitor.DiagnosticSetting(
                 f"{name}-audit",
                 name="audit-to-log-analytics",
                 resource_uri=self.cluster.id,
-                workspace_id=logs.id,
+                workspace_id=args.log_workspace_id,
                 log_analytics_destination_type="Dedicated",
                 logs=[{"category": category, "enabled": True} for category in AUDIT_LOG_CATEGORIES],
                 opts=child_options(self),
@@ -237,6 +269,88 @@ class GpuCluster(pulumi.ComponentResource):
         self.register_outputs(
             {"cluster_name": self.cluster_name, "oidc_issuer_url": self.oidc_issuer_url, "kubeconfig": self.kubeconfig}
         )
+
+    def _kms(
+        self,
+        name: str,
+        args: GpuClusterArgs,
+        vault_name: str,
+        identity: managedidentity.UserAssignedIdentity,
+        tags: dict[str, str],
+    ) -> tuple[dict[str, object], list[pulumi.Resource]]:
+        vault_properties: dict[str, object] = {
+            "tenant_id": args.tenant_id,
+            "sku": {"family": "A", "name": "standard"},
+            "enable_rbac_authorization": True,
+            "enable_soft_delete": True,
+            "soft_delete_retention_in_days": 90 if args.protect else 7,
+            # AKS reaches a private vault through a private endpoint it creates itself.
+            "public_network_access": "Disabled",
+            "network_acls": {"default_action": "Deny", "bypass": "AzureServices"},
+        }
+        if args.protect:
+            # Losing this key makes every Kubernetes secret unreadable: keep it recoverable.
+            vault_properties["enable_purge_protection"] = True
+        vault = keyvault.Vault(
+            f"{name}-kms-vault",
+            vault_name=vault_name,
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            properties=vault_properties,
+            tags=tags,
+            opts=stateful_options(self, args.protect),
+        )
+        key = keyvault.Key(
+            f"{name}-kms-key",
+            key_name="etcd-kms",
+            vault_name=vault.name,
+            resource_group_name=args.resource_group_name,
+            properties={
+                "kty": "RSA",
+                "key_size": 2048,
+                "key_ops": ["encrypt", "decrypt"],
+                "rotation_policy": {
+                    "attributes": {"expiry_time": "P2Y"},
+                    "lifetime_actions": [
+                        {"trigger": {"time_after_create": "P1Y"}, "action": {"type": "rotate"}},
+                        {"trigger": {"time_before_expiry": "P30D"}, "action": {"type": "notify"}},
+                    ],
+                },
+            },
+            tags=tags,
+            opts=stateful_options(self, args.protect),
+        )
+        vault_id = provider_id(
+            args.subscription_id, args.resource_group_name, "Microsoft.KeyVault/vaults/{}", vault.name
+        )
+        grants: list[pulumi.Resource] = [
+            assign_role(
+                f"{name}-kms-key-access",
+                parent=self,
+                subscription_id=args.subscription_id,
+                role=BuiltInRole.KEY_VAULT_CRYPTO_USER,
+                principal_id=identity.principal_id,
+                scope=pulumi.Output.concat(vault_id, "/keys/", key.name),
+                description=f"AKS {args.cluster_name} encrypts etcd secrets with this key",
+            ),
+            assign_role(
+                f"{name}-kms-vault-access",
+                parent=self,
+                subscription_id=args.subscription_id,
+                role=BuiltInRole.KEY_VAULT_CONTRIBUTOR,
+                principal_id=identity.principal_id,
+                scope=vault_id,
+                description=f"AKS {args.cluster_name} creates the private endpoint to its KMS vault",
+            ),
+        ]
+        kms = {
+            "enabled": True,
+            # A versioned key id, as AKS requires; rotating means moving this to the new version.
+            "key_id": key.key_uri_with_version,
+            "key_vault_network_access": "Private",
+            "key_vault_resource_id": vault_id,
+        }
+        return kms, grants
 
     def _gpu_pool(
         self,

@@ -14,14 +14,15 @@ from pulumi_azure_native import (
     applicationinsights,
     containerregistry,
     keyvault,
+    managedidentity,
     network,
-    operationalinsights,
     resources,
 )
 from pulumi_azure_native import machinelearningservices as ml
 
-from components.azure.bucket import Bucket
-from components.azure.storage_account import hardened_account
+from components.azure.bucket import Bucket, BucketArgs, CustomerKeyArgs
+from components.azure.resource_ids import provider_id
+from components.azure.roles import BuiltInRole, assign_role
 from components.options import child_options, stateful_options
 
 DEPLOYMENT_NAME = "primary"
@@ -59,7 +60,7 @@ class ModelEndpointArgs:
     endpoint_name: str
     """Region-unique online endpoint name (3-32 characters)."""
     storage_account_name: str
-    """Globally unique name of the workspace's own storage account."""
+    """Globally unique name of the workspace's own storage account (a `Bucket`)."""
     key_vault_name: str
     """Globally unique name of the workspace's Key Vault."""
     registry_name: str
@@ -70,6 +71,8 @@ class ModelEndpointArgs:
     model_bucket: Bucket
     model_path: str
     """Path of the model inside `model_bucket`'s container (`chat/model`)."""
+    log_workspace_id: pulumi.Input[str]
+    """Log Analytics workspace behind Application Insights and the storage access logs."""
     tags: Mapping[str, str] = field(default_factory=dict)
     min_instances: int = 1
     """Floor of the autoscaler; managed online deployments keep at least 1. Default 1."""
@@ -95,16 +98,26 @@ class ModelEndpointArgs:
     """Redundancy of the workspace's storage account. Default Standard_ZRS."""
     registry_sku: Literal["Basic", "Standard", "Premium"] = "Premium"
     """Default Premium: the only tier that can turn public network access off."""
-    log_retention_days: int = 30
+    customer_managed_key: bool = False
+    """Default False: Microsoft-managed keys. True: the workspace encrypts with a rotating key in
+    its Key Vault (purge protection then on), used through a user-assigned identity that holds
+    Key Vault Crypto Service Encryption User on that key only, and its storage account gets a
+    customer-managed key in a vault named `storage_key_vault_name`. Azure ML then keeps the
+    workspace's metadata in a Cosmos DB, AI Search and storage account it creates (and bills) in
+    a Microsoft-managed resource group."""
+    storage_key_vault_name: str | None = None
+    """Globally unique name of the storage account's key vault (with `customer_managed_key`)."""
     protect: bool = False
     """True (prod): workspace, its storage and Key Vault are protected and retained; the vault
     has purge protection and 90-day soft delete (7 days without purge protection otherwise)."""
 
 
 class ModelEndpoint(pulumi.ComponentResource):
-    """Children: Log Analytics workspace + Application Insights; the workspace's storage account
-    (hardened like a `Bucket`), Key Vault (RBAC, no public access) and container registry (no
-    admin user, no public access); the Azure ML workspace (system-assigned identity, public
+    """Children: Application Insights (on the given Log Analytics workspace); the workspace's
+    storage (a private-endpoint-only `Bucket` with access logs), Key Vault (RBAC, no public
+    access) and container registry (no admin user, no public access); with
+    `customer_managed_key` a key, identity and grant for workspace encryption; the Azure ML
+    workspace (system-assigned identity, public
     network access off, managed network with a private endpoint to the model bucket, identity
     based datastores); an optional private endpoint for the workspace; a datastore for the model
     bucket; model and environment versions; the online endpoint (system-assigned identity);
@@ -122,35 +135,40 @@ class ModelEndpoint(pulumi.ComponentResource):
         tags = dict(args.tags)
         common = {"resource_group_name": args.resource_group_name, "location": args.location}
 
-        logs = operationalinsights.Workspace(
-            f"{name}-logs",
-            workspace_name=f"log-{args.workspace_name}",
-            sku={"name": "PerGB2018"},
-            retention_in_days=args.log_retention_days,
-            tags=tags,
-            **common,
-            opts=child_options(self),
-        )
         insights = applicationinsights.Component(
             f"{name}-insights",
             resource_name_=f"appi-{args.workspace_name}",
             kind="web",
             application_type="web",
             ingestion_mode="LogAnalytics",
-            workspace_resource_id=logs.id,
+            workspace_resource_id=args.log_workspace_id,
             tags=tags,
             **common,
             opts=child_options(self),
         )
-        workspace_storage = hardened_account(
+        if args.customer_managed_key and args.storage_key_vault_name is None:
+            raise ValueError("customer_managed_key needs storage_key_vault_name")
+        workspace_storage = Bucket(
             f"{name}-storage",
-            parent=self,
-            account_name=args.storage_account_name,
-            resource_group_name=args.resource_group_name,
-            location=args.location,
-            tags=tags,
-            sku=args.storage_sku,
-            protect=args.protect,
+            BucketArgs(
+                subscription_id=args.subscription_id,
+                resource_group_name=args.resource_group_name,
+                location=args.location,
+                account_name=args.storage_account_name,
+                purpose="workspace",
+                tags=tags,
+                sku=args.storage_sku,
+                # The workspace reaches its storage through its managed network's private endpoints.
+                private_endpoints_only=True,
+                access_log_workspace_id=args.log_workspace_id,
+                customer_key=(
+                    CustomerKeyArgs(tenant_id=args.tenant_id, key_vault_name=args.storage_key_vault_name)
+                    if args.customer_managed_key and args.storage_key_vault_name is not None
+                    else None
+                ),
+                protect=args.protect,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
         )
         vault_properties: dict[str, object] = {
             "tenant_id": args.tenant_id,
@@ -161,9 +179,9 @@ class ModelEndpoint(pulumi.ComponentResource):
             "public_network_access": "Disabled",
             "network_acls": {"default_action": "Deny", "bypass": "AzureServices"},
         }
-        if args.protect:
-            # Purge protection cannot be switched off again; dev leaves it off so that a torn
-            # down environment can be recreated under the same vault name.
+        if args.protect or args.customer_managed_key:
+            # Purge protection cannot be switched off again (and encryption keys require it); dev
+            # without keys leaves it off so a torn-down environment can reuse the vault name.
             vault_properties["enable_purge_protection"] = True
         vault = keyvault.Vault(
             f"{name}-vault",
@@ -173,6 +191,11 @@ class ModelEndpoint(pulumi.ComponentResource):
             **common,
             opts=stateful_options(self, args.protect),
         )
+        workspace_identity: dict[str, object] = {"type": "SystemAssigned"}
+        encryption: ml.EncryptionPropertyArgs | None = None
+        encryption_grants: list[pulumi.Resource] = []
+        if args.customer_managed_key:
+            workspace_identity, encryption, encryption_grants = self._workspace_key(name, args, vault, tags)
         registry = containerregistry.Registry(
             f"{name}-registry",
             registry_name=args.registry_name,
@@ -192,8 +215,9 @@ class ModelEndpoint(pulumi.ComponentResource):
             friendly_name=args.workspace_name,
             kind="Default",
             sku={"name": "Basic", "tier": "Basic"},
-            identity={"type": "SystemAssigned"},
-            storage_account=workspace_storage.id,
+            identity=workspace_identity,
+            encryption=encryption,
+            storage_account=workspace_storage.account.id,
             key_vault=vault.id,
             application_insights=insights.id,
             container_registry=registry.id,
@@ -216,7 +240,7 @@ class ModelEndpoint(pulumi.ComponentResource):
             ),
             tags=tags,
             **common,
-            opts=stateful_options(self, args.protect),
+            opts=stateful_options(self, args.protect, depends_on=encryption_grants),
         )
         workspace_name = self.workspace.name
         ml_scope = {"resource_group_name": args.resource_group_name, "workspace_name": workspace_name}
@@ -402,6 +426,67 @@ class ModelEndpoint(pulumi.ComponentResource):
         self.register_outputs(
             {"endpoint_name": self.endpoint_name, "scoring_uri": self.scoring_uri, "workspace_name": workspace_name}
         )
+
+    def _workspace_key(
+        self, name: str, args: ModelEndpointArgs, vault: keyvault.Vault, tags: dict[str, str]
+    ) -> tuple[dict[str, object], ml.EncryptionPropertyArgs, list[pulumi.Resource]]:
+        """A key in the workspace's vault and the user-assigned identity the workspace reads it
+        with (the system-assigned identity cannot be granted before the workspace exists)."""
+        identity = managedidentity.UserAssignedIdentity(
+            f"{name}-cmk-identity",
+            resource_name_=f"id-{args.workspace_name}-cmk",
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            tags=tags,
+            opts=child_options(self),
+        )
+        key = keyvault.Key(
+            f"{name}-cmk-key",
+            key_name="workspace-cmk",
+            vault_name=vault.name,
+            resource_group_name=args.resource_group_name,
+            properties={
+                "kty": "RSA",
+                "key_size": 3072,
+                "key_ops": ["wrapKey", "unwrapKey"],
+                "rotation_policy": {
+                    "attributes": {"expiry_time": "P2Y"},
+                    "lifetime_actions": [
+                        {"trigger": {"time_after_create": "P1Y"}, "action": {"type": "rotate"}},
+                        {"trigger": {"time_before_expiry": "P30D"}, "action": {"type": "notify"}},
+                    ],
+                },
+            },
+            tags=tags,
+            opts=stateful_options(self, args.protect),
+        )
+        vault_id = provider_id(
+            args.subscription_id, args.resource_group_name, "Microsoft.KeyVault/vaults/{}", vault.name
+        )
+        grant = assign_role(
+            f"{name}-cmk-key-access",
+            parent=self,
+            subscription_id=args.subscription_id,
+            role=BuiltInRole.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
+            principal_id=identity.principal_id,
+            scope=pulumi.Output.concat(vault_id, "/keys/", key.name),
+            description=f"Azure ML workspace {args.workspace_name} encrypts with this key",
+        )
+        encryption = ml.EncryptionPropertyArgs(
+            status="Enabled",
+            key_vault_properties=ml.KeyVaultPropertiesArgs(
+                key_vault_arm_id=vault_id,
+                key_identifier=key.key_uri_with_version,
+                identity_client_id=identity.client_id,
+            ),
+            identity=ml.IdentityForCmkArgs(user_assigned_identity=identity.id),
+        )
+        # The system-assigned identity stays the workspace's primary identity.
+        workspace_identity: dict[str, object] = {
+            "type": "SystemAssigned,UserAssigned",
+            "user_assigned_identities": [identity.id],
+        }
+        return workspace_identity, encryption, [grant]
 
 
 def _version(*parts: object) -> str:

@@ -9,12 +9,16 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import pulumi
-from pulumi_azure_native import network, privatedns
+from pulumi_azure_native import managedidentity, network, privatedns
 
 from components.azure.resource_ids import subnet_id
+from components.azure.roles import BuiltInRole, assign_role
 from components.options import child_options
 
-SubnetRole = Literal["nodes", "private-endpoints", "ml"]
+SubnetRole = Literal["nodes", "private-endpoints", "ml", "apiserver"]
+API_SERVER_DELEGATION = "Microsoft.ContainerService/managedClusters"
+"""AKS API Server VNet Integration puts the API server's internal load balancer in a subnet
+delegated to AKS."""
 
 DENY_INTERNET_PRIORITY = 4096
 """The last custom priority: allow rules (from 1000) are evaluated before it."""
@@ -32,6 +36,20 @@ class InboundRule:
 
 
 @dataclass(frozen=True, kw_only=True)
+class FlowLogArgs:
+    """Where the VNet flow log goes. Network Watcher allows one watcher per region and
+    subscription (Azure creates `NetworkWatcher_<region>` in `NetworkWatcherRG`), so the flow log
+    is a child of that existing watcher and lives in its resource group."""
+
+    storage_account_id: pulumi.Input[str]
+    """Account the flow records are written to (a `Bucket` of its own)."""
+    network_watcher_resource_group: str = "NetworkWatcherRG"
+    network_watcher_name: str
+    retention_days: int = 30
+    """Flow records are deleted after this many days. Default 30."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class NetworkArgs:
     """Inputs of `Network`."""
 
@@ -42,7 +60,7 @@ class NetworkArgs:
     vnet_name: str
     cidr: str
     """VNet range, /16 to /24. Split by `plan_subnets`: nodes take half, the private-endpoint
-    and ML subnets an eighth each, the rest stays free."""
+    and ML subnets an eighth each, the AKS API server a /28, the rest stays free."""
     tags: Mapping[str, str] = field(default_factory=dict)
     nat: Literal["single", "none"] = "single"
     """`single` (default): one Standard NAT gateway with one static public IP, both in
@@ -55,30 +73,38 @@ class NetworkArgs:
     private_dns_zones: Sequence[str] = ()
     """Private DNS zones to create and link to the VNet (e.g. `privatelink.api.azureml.ms`) for
     private endpoints. Default none."""
+    flow_logs: FlowLogArgs | None = None
+    """Default None: no flow log. Set: a VNet flow log (JSON v2) into the given account, written
+    with a user-assigned identity (shared keys are off on every account)."""
 
 
 def plan_subnets(cidr: str) -> dict[SubnetRole, str]:
-    """`10.30.0.0/16` -> nodes 10.30.0.0/17, private-endpoints 10.30.128.0/19, ml 10.30.160.0/19.
+    """`10.30.0.0/16` -> nodes 10.30.0.0/17, private-endpoints 10.30.128.0/19, ml 10.30.160.0/19,
+    apiserver 10.30.192.0/28 (the rest of 10.30.192.0/18 stays free).
 
     Nodes get half of the VNet: with Azure CNI Overlay pods do not take VNet addresses, so half
     leaves room for node growth and extra pools. Deterministic, so a plan never moves a subnet."""
     vnet = ipaddress.IPv4Network(cidr, strict=True)
     nodes, rest = vnet.subnets(prefixlen_diff=1)
-    endpoints, ml, _free_a, _free_b = rest.subnets(prefixlen_diff=2)
-    return {"nodes": str(nodes), "private-endpoints": str(endpoints), "ml": str(ml)}
+    endpoints, ml, free, _free = rest.subnets(prefixlen_diff=2)
+    apiserver = next(free.subnets(new_prefix=28))
+    return {"nodes": str(nodes), "private-endpoints": str(endpoints), "ml": str(ml), "apiserver": str(apiserver)}
 
 
 class Network(pulumi.ComponentResource):
     """Children: the VNet; per subnet role a network security group with an explicit
-    deny-internet-inbound rule (plus the allowed flows on the node subnet); three subnets with
-    default outbound access off; a zonal NAT gateway with a static public IP attached to the
-    node subnet (unless `nat="none"`); optional private DNS zones linked to the VNet."""
+    deny-internet-inbound rule (plus the allowed flows on the node subnet); four subnets (nodes,
+    private endpoints, ML, the AKS API server) with default outbound access off; a zonal NAT
+    gateway with a static public IP attached to the node subnet (unless `nat="none"`); optional
+    private DNS zones linked to the VNet; an optional VNet flow log with its writer identity."""
 
     vnet_id: pulumi.Output[str]
     vnet_name: pulumi.Output[str]
     node_subnet_id: pulumi.Output[str]
     private_endpoint_subnet_id: pulumi.Output[str]
     ml_subnet_id: pulumi.Output[str]
+    api_server_subnet_id: pulumi.Output[str]
+    """Subnet delegated to AKS for API Server VNet Integration."""
     egress_ip: pulumi.Output[str] | None
     private_dns_zone_ids: dict[str, pulumi.Output[str]]
     vnet: network.VirtualNetwork
@@ -144,6 +170,9 @@ class Network(pulumi.ComponentResource):
                 service_endpoints=[{"service": "Microsoft.Storage"}] if role == "nodes" else None,
                 # Security groups also apply to private endpoints in this subnet.
                 private_endpoint_network_policies="Enabled" if role != "nodes" else None,
+                delegations=(
+                    [{"name": "aks-api-server", "service_name": API_SERVER_DELEGATION}] if role == "apiserver" else None
+                ),
                 # Azure refuses concurrent changes to subnets of one VNet: declare them in sequence.
                 opts=child_options(self, depends_on=[previous] if previous is not None else []),
             )
@@ -174,11 +203,15 @@ class Network(pulumi.ComponentResource):
             )
             self.private_dns_zone_ids[zone] = private_zone.id
 
+        if args.flow_logs is not None:
+            self._flow_log(name, args, args.flow_logs, tags)
+
         self.vnet_id = self.vnet.id
         self.vnet_name = self.vnet.name
         self.node_subnet_id = subnet_ids["nodes"]
         self.private_endpoint_subnet_id = subnet_ids["private-endpoints"]
         self.ml_subnet_id = subnet_ids["ml"]
+        self.api_server_subnet_id = subnet_ids["apiserver"]
         self.register_outputs(
             {
                 "vnet_id": self.vnet_id,
@@ -186,6 +219,7 @@ class Network(pulumi.ComponentResource):
                 "node_subnet_id": self.node_subnet_id,
                 "private_endpoint_subnet_id": self.private_endpoint_subnet_id,
                 "ml_subnet_id": self.ml_subnet_id,
+                "api_server_subnet_id": self.api_server_subnet_id,
                 "egress_ip": self.egress_ip,
             }
         )
@@ -236,3 +270,38 @@ class Network(pulumi.ComponentResource):
             opts=child_options(self),
         )
         return nsg
+
+    def _flow_log(self, name: str, args: NetworkArgs, flow_logs: FlowLogArgs, tags: dict[str, str]) -> None:
+        writer = managedidentity.UserAssignedIdentity(
+            f"{name}-flow-log-identity",
+            resource_name_=f"id-{args.vnet_name}-flow-log",
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            tags=tags,
+            opts=child_options(self),
+        )
+        # Network Watcher creates the flow log container itself, so the grant is on the account.
+        access = assign_role(
+            f"{name}-flow-log-writer",
+            parent=self,
+            subscription_id=args.subscription_id,
+            role=BuiltInRole.STORAGE_BLOB_DATA_CONTRIBUTOR,
+            principal_id=writer.principal_id,
+            scope=flow_logs.storage_account_id,
+            description=f"Network Watcher writes the flow log of {args.vnet_name}",
+        )
+        network.FlowLog(
+            f"{name}-flow-log",
+            flow_log_name=f"fl-{args.vnet_name}",
+            network_watcher_name=flow_logs.network_watcher_name,
+            resource_group_name=flow_logs.network_watcher_resource_group,
+            location=args.location,
+            target_resource_id=self.vnet.id,
+            storage_id=flow_logs.storage_account_id,
+            enabled=True,
+            format={"type": "JSON", "version": 2},
+            retention_policy={"enabled": True, "days": flow_logs.retention_days},
+            identity={"type": "UserAssigned", "user_assigned_identities": [writer.id]},
+            tags=tags,
+            opts=child_options(self, depends_on=[access]),
+        )

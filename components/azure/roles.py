@@ -1,7 +1,8 @@
 """Built-in Azure roles the components grant, and a helper that grants one on a narrow scope.
 
 Only data-plane or single-purpose roles appear here: no Owner, no Contributor, and scopes are
-always a resource (container, key, subnet), never a subscription or resource group."""
+always one resource (container, account, key, vault, subnet), never a subscription or resource
+group."""
 
 from __future__ import annotations
 
@@ -21,6 +22,10 @@ class BuiltInRole(StrEnum):
     STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
     KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
     NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
+    KEY_VAULT_CRYPTO_USER = "12338af0-0e69-4776-bea7-57ae8d297424"
+    KEY_VAULT_CONTRIBUTOR = "f25e0fa2-a7c8-4377-a976-54943a77a395"
+    """Manages the vault resource (not its keys or secrets): AKS needs it on a private KMS vault
+    to create the private endpoint its API server reaches the vault through."""
 
 
 def role_definition_id(subscription_id: str, role: BuiltInRole) -> str:

@@ -34,6 +34,7 @@ def hardened_account(
     tags: Mapping[str, str],
     sku: str = "Standard_ZRS",
     allowed_subnet_ids: Sequence[pulumi.Input[str]] = (),
+    private_endpoints_only: bool = False,
     customer_managed_key: CustomerManagedKey | None = None,
     protect: bool = False,
     depends_on: Sequence[pulumi.Resource] = (),
@@ -41,10 +42,11 @@ def hardened_account(
     """A StorageV2 account that only Entra ID identities can use.
 
     Shared keys (and so account SAS and connection strings) are off; blobs can never be made
-    public; requests need HTTPS with TLS 1.2+. The firewall denies by default: with
-    `allowed_subnet_ids` those subnets reach it through their storage service endpoint (which
-    needs the public endpoint switched on, behind the firewall); without, public network access
-    is off entirely and only private endpoints (and trusted Azure services) reach it."""
+    public; requests need HTTPS with TLS 1.2+. The firewall denies by default: `allowed_subnet_ids`
+    reach it through their storage service endpoint and trusted Azure services (Network Watcher,
+    Azure ML, Monitor) through the bypass, both still needing an RBAC grant. With
+    `private_endpoints_only` public network access is off entirely: only private endpoints
+    reach it (and the bypass no longer applies)."""
     encryption: dict[str, object] = {
         # A second, independent layer of AES-256 at the infrastructure level.
         "require_infrastructure_encryption": True,
@@ -85,7 +87,7 @@ def hardened_account(
         is_sftp_enabled=False,
         minimum_tls_version="TLS1_2",
         enable_https_traffic_only=True,
-        public_network_access="Enabled" if allowed_subnet_ids else "Disabled",
+        public_network_access="Disabled" if private_endpoints_only else "Enabled",
         network_rule_set={
             "default_action": "Deny",
             # Trusted Azure services (Azure ML, Backup, Monitor) still need an RBAC grant.

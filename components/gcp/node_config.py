@@ -20,14 +20,16 @@ def node_config(
     taint_key: str | None = None,
     spot: bool = False,
     disk_gib: int = 100,
+    disk_type: str | None = "pd-balanced",
     guest_accelerator: Mapping[str, Any] | None = None,
     reservation: str | None = None,
 ) -> dict[str, Any]:
     """Node settings: the node service account (never the Compute Engine default one), the GKE
     metadata server (pods see their Workload Identity, never the node's credentials), shielded
     VMs with secure boot and integrity monitoring, legacy metadata endpoints off, gVNIC,
-    COS containerd image, balanced persistent disk; plus the pool's own machine, spot, taint
-    (`<taint_key>=present:NoSchedule`), labels, accelerator and reservation."""
+    COS containerd image, a `disk_type` boot disk (None: GKE's default for the machine type);
+    plus the pool's own machine, spot, taint (`<taint_key>=present:NoSchedule`), labels,
+    accelerator and reservation."""
     config: dict[str, Any] = {
         "machine_type": machine_type,
         "service_account": service_account,
@@ -36,13 +38,14 @@ def node_config(
         "shielded_instance_config": {"enable_secure_boot": True, "enable_integrity_monitoring": True},
         "metadata": {"disable-legacy-endpoints": "true"},
         "image_type": "COS_CONTAINERD",
-        "disk_type": "pd-balanced",
         "disk_size_gb": disk_gib,
         "gvnic": {"enabled": True},
         "spot": spot,
         "resource_labels": dict(resource_labels),
         "labels": dict(kubernetes_labels or {}),
     }
+    if disk_type is not None:
+        config["disk_type"] = disk_type
     if taint_key is not None:
         config["taints"] = [{"key": taint_key, "value": "present", "effect": "NO_SCHEDULE"}]
     if guest_accelerator is not None:

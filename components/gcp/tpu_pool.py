@@ -112,6 +112,9 @@ class TpuPool(pulumi.ComponentResource):
             taint_key=TPU_TAINT_KEY,
             spot=args.spot,
             disk_gib=args.disk_gib,
+            # Not every TPU machine takes Persistent Disk (newer ones boot from Hyperdisk only):
+            # GKE picks the boot disk type each machine supports.
+            disk_type=None,
         )
         common: dict[str, Any] = {
             "project": args.project,

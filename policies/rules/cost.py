@@ -131,14 +131,24 @@ ACCELERATOR_LIMITS = Rule(
     totals=_c3_totals,
     covers=CAPACITY_TYPES,
     properties={
-        "maxNodesPerPool": {"type": "integer", "minimum": 1, "default": 16, "description": "Autoscaler ceiling per pool."},
+        "maxNodesPerPool": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 16,
+            "description": "Autoscaler ceiling per pool.",
+        },
         "maxGpusPerStack": {
             "type": "integer",
             "minimum": 0,
             "default": 64,
             "description": "GPUs and Neuron devices at full scale, pools and endpoints together.",
         },
-        "maxTpuChipsPerStack": {"type": "integer", "minimum": 0, "default": 64, "description": "TPU chips at full scale."},
+        "maxTpuChipsPerStack": {
+            "type": "integer",
+            "minimum": 0,
+            "default": 64,
+            "description": "TPU chips at full scale.",
+        },
     },
 )
 
@@ -190,7 +200,9 @@ def _retention(days: int | None, maximum: int, unset: str) -> Iterator[str]:
 
 def _c9_aws(group: Resource, ctx: Context) -> Iterator[str]:
     yield from _retention(
-        as_int(group.get("retentionInDays")), ctx.config["maxRetentionDays"], "retentionInDays is not set: logs never expire"
+        as_int(group.get("retentionInDays")),
+        ctx.config["maxRetentionDays"],
+        "retentionInDays is not set: logs never expire",
     )
 
 
@@ -200,9 +212,9 @@ def _aws_log_group_named(stack: Stack, name: str) -> bool:
 
 def _c9_eks(cluster: Resource, ctx: Context) -> Iterator[str]:
     name = cluster.get("name")
-    if as_list(cluster.get("enabledClusterLogTypes")) and isinstance(name, str):
-        if not _aws_log_group_named(ctx.require_stack(), f"/aws/eks/{name}/cluster"):
-            yield f"no LogGroup /aws/eks/{name}/cluster in the stack: EKS creates it with logs kept forever"
+    logged = as_list(cluster.get("enabledClusterLogTypes")) and isinstance(name, str)
+    if logged and not _aws_log_group_named(ctx.require_stack(), f"/aws/eks/{name}/cluster"):
+        yield f"no LogGroup /aws/eks/{name}/cluster in the stack: EKS creates it with logs kept forever"
 
 
 def _c9_sagemaker(endpoint: Resource, ctx: Context) -> Iterator[str]:
@@ -220,9 +232,7 @@ def _c9_prop(prop: str) -> Check:
 
 def _c9_ack(cluster: Resource, ctx: Context) -> Iterator[str]:
     if as_list(cluster.get("controlPlaneLogComponents")):
-        yield from _retention(
-            as_int(cluster.get("controlPlaneLogTtl")), ctx.config["maxRetentionDays"], ""
-        )
+        yield from _retention(as_int(cluster.get("controlPlaneLogTtl")), ctx.config["maxRetentionDays"], "")
 
 
 LOG_RETENTION = Rule(
@@ -263,7 +273,12 @@ PROVIDER_TYPES = {
     "pulumi:providers:azure-native": ("azure", ("location",)),
     "pulumi:providers:alicloud": ("alicloud", ("region",)),
 }
-RESOURCE_REGION_KEYS = {"aws": ("region",), "gcp": ("region", "location", "zone"), "azure": ("location",), "alicloud": ()}
+RESOURCE_REGION_KEYS = {
+    "aws": ("region",),
+    "gcp": ("region", "location", "zone"),
+    "azure": ("location",),
+    "alicloud": (),
+}
 DEFAULT_REGION_CONFIG = {
     "aws": "aws:region",
     "gcp": "gcp:region",
@@ -307,9 +322,9 @@ def _c11_totals(stack: Stack, ctx: Context) -> Iterator[Finding]:
     implicit: dict[str, int] = {}
     for resource in stack.resources:
         if resource.type in PROVIDER_TYPES:
-            cloud, keys = PROVIDER_TYPES[resource.type]
+            provider_cloud, keys = PROVIDER_TYPES[resource.type]
             for key in keys:
-                if problem := _disallowed(ctx, cloud, resource.get(key)):
+                if problem := _disallowed(ctx, provider_cloud, resource.get(key)):
                     yield Finding(resource.urn, f"provider {key} {problem}")
             continue
         cloud = cloud_of(resource.type)
@@ -325,7 +340,8 @@ def _c11_totals(stack: Stack, ctx: Context) -> Iterator[Finding]:
         key = DEFAULT_REGION_CONFIG[cloud]
         if problem := _disallowed(ctx, cloud, ctx.env.config_value(key)):
             yield Finding(
-                stack.stack_urn or ctx.env.stack_urn, f"{count} {cloud} resource(s) use the default provider: {key} {problem}"
+                stack.stack_urn or ctx.env.stack_urn,
+                f"{count} {cloud} resource(s) use the default provider: {key} {problem}",
             )
 
 
@@ -344,7 +360,9 @@ REGION_ALLOWED = Rule(
     properties={
         "allowedRegions": {
             "type": "object",
-            "properties": {c: {"type": "array", "items": {"type": "string"}} for c in ("aws", "gcp", "azure", "alicloud")},
+            "properties": {
+                c: {"type": "array", "items": {"type": "string"}} for c in ("aws", "gcp", "azure", "alicloud")
+            },
             "additionalProperties": False,
             "description": "Approved regions per cloud; a cloud left out may use every region of the catalog.",
         }

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from catalog.costs import PriceBookError, ResourceCost, ResourceInput, StackCost, estimate_resources, estimate_stack
+from catalog.estimators import ESTIMATORS
 from policies.framework import UNKNOWN, Context, Finding, Resource, Rule, Stack, as_int, cloud_of
 from policies.rules.cost import BUDGET_TYPES, DEFAULT_REGION_CONFIG, PROVIDER_TYPES
 
@@ -122,7 +123,10 @@ def _c5_totals(stack: Stack, ctx: Context) -> Iterator[Finding]:
         note = f" ({unknown[cloud]} unpriced resource(s) not included)" if unknown.get(cloud) else ""
         target = sorted(budgets, key=lambda b: b.urn)[0].urn
         if floor > budget:
-            yield Finding(target, f"{cloud}: even idle the estimate is {_usd(floor)} a month, over the {_usd(budget)} budget{note}")
+            yield Finding(
+                target,
+                f"{cloud}: even idle the estimate is {_usd(floor)} a month, over the {_usd(budget)} budget{note}",
+            )
         elif compare_ceiling and ceiling > budget:
             yield Finding(
                 target,
@@ -175,7 +179,9 @@ def _c6_totals(stack: Stack, ctx: Context) -> Iterator[Finding]:
         p
         for p in (
             _increase("floor", float(base_floor), result.total.floor_usd, ctx) if base_floor is not None else None,
-            _increase("ceiling", float(base_ceiling), result.total.ceiling_usd, ctx) if base_ceiling is not None else None,
+            _increase("ceiling", float(base_ceiling), result.total.ceiling_usd, ctx)
+            if base_ceiling is not None
+            else None,
         )
         if p
     ]
@@ -195,6 +201,7 @@ COST_INCREASE = Rule(
     "for this review.",
     needs_stack=True,
     totals=_c6_totals,
+    covers=tuple(sorted(ESTIMATORS)),
     properties={
         "baseMonthlyFloorUsd": {"type": "number", "minimum": 0, "description": "Idle monthly estimate of the base."},
         "baseMonthlyCeilingUsd": {"type": "number", "minimum": 0, "description": "Full-scale estimate of the base."},
@@ -226,6 +233,7 @@ PRICE_KNOWN = Rule(
     "machine the catalog prices.",
     needs_stack=True,
     totals=_c13_totals,
+    covers=tuple(sorted(ESTIMATORS)),
 )
 
 

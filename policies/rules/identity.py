@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from policies.framework import Context, Resource, Rule, as_bool, as_list, walk_strings
+from policies.framework import Check, Context, Resource, Rule, as_bool, as_list, walk_strings
 from policies.rules.storage import policy_statements
 from policies.rules.workloads import eas_service_config
 
@@ -99,7 +99,7 @@ def _resource_statement_problems(document: object) -> Iterator[str]:
 
 
 # -- S19a: admin and wildcard actions ------------------------------------------------------------
-def _aws_document_admin(prop: str):  # noqa: ANN202 - returns a check
+def _aws_document_admin(prop: str) -> Check:
     def check(resource: Resource, ctx: Context) -> Iterator[str]:
         yield from _admin_statement_problems(resource.get(prop))
 
@@ -109,7 +109,9 @@ def _aws_document_admin(prop: str):  # noqa: ANN202 - returns a check
 def _aws_role_admin(role: Resource, ctx: Context) -> Iterator[str]:
     for inline in as_list(role.get("inlinePolicies")):
         if isinstance(inline, Mapping):
-            yield from (f"inline policy {inline.get('name', '?')}: {p}" for p in _admin_statement_problems(inline.get("policy")))
+            yield from (
+                f"inline policy {inline.get('name', '?')}: {p}" for p in _admin_statement_problems(inline.get("policy"))
+            )
     for arn in as_list(role.get("managedPolicyArns")):
         if arn in ADMIN_AWS_POLICIES:
             yield f"attaches {arn}"
@@ -170,7 +172,7 @@ IAM_NO_ADMIN = Rule(
 
 
 # -- S19b: wildcard resources ----------------------------------------------------------------------
-def _aws_document_resources(prop: str):  # noqa: ANN202 - returns a check
+def _aws_document_resources(prop: str) -> Check:
     def check(resource: Resource, ctx: Context) -> Iterator[str]:
         yield from _resource_statement_problems(resource.get(prop))
 
@@ -181,7 +183,8 @@ def _aws_role_resources(role: Resource, ctx: Context) -> Iterator[str]:
     for inline in as_list(role.get("inlinePolicies")):
         if isinstance(inline, Mapping):
             yield from (
-                f"inline policy {inline.get('name', '?')}: {p}" for p in _resource_statement_problems(inline.get("policy"))
+                f"inline policy {inline.get('name', '?')}: {p}"
+                for p in _resource_statement_problems(inline.get("policy"))
             )
 
 
@@ -207,7 +210,7 @@ IAM_NO_WILDCARD_RESOURCES = Rule(
 
 
 # -- S20: long-lived keys -------------------------------------------------------------------------
-def _exists(what: str):  # noqa: ANN202 - returns a check
+def _exists(what: str) -> Check:
     def check(resource: Resource, ctx: Context) -> Iterator[str]:
         yield f"creates {what}, a long-lived credential stored in the state"
 
@@ -257,7 +260,9 @@ _SECRET_PATTERNS = [
     ),
 ]
 _SECRET_NAME = re.compile(r"(?i)(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)")
-_REFERENCE = re.compile(r"^(\$\{.*\}|\$\(.*\)|\{\{.*\}\}|arn:|projects/.+/secrets/|https://[a-z0-9-]+\.vault\.azure\.net/)")
+_REFERENCE = re.compile(
+    r"^(\$\{.*\}|\$\(.*\)|\{\{.*\}\}|arn:|projects/.+/secrets/|https://[a-z0-9-]+\.vault\.azure\.net/)"
+)
 
 
 def _decoded(text: str) -> str:
@@ -293,7 +298,7 @@ def _scan_environment(where: str, environment: object) -> Iterator[str]:
             yield from _scan_text(f"{where} variable {name}", value)
 
 
-def _scripts(*paths: str):  # noqa: ANN202 - returns a check
+def _scripts(*paths: str) -> Check:
     def check(resource: Resource, ctx: Context) -> Iterator[str]:
         for path in paths:
             value = resource.get(path)

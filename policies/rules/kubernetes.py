@@ -55,7 +55,10 @@ def _s8_gke(cluster: Resource, ctx: Context) -> Iterator[str]:
 
 
 def _s8_aks(cluster: Resource, ctx: Context) -> Iterator[str]:
-    if as_bool(cluster.get("apiServerAccessProfile.enablePrivateCluster")) or cluster.get("publicNetworkAccess") == "Disabled":
+    if (
+        as_bool(cluster.get("apiServerAccessProfile.enablePrivateCluster"))
+        or cluster.get("publicNetworkAccess") == "Disabled"
+    ):
         return
     ranges = as_list(cluster.get("apiServerAccessProfile.authorizedIPRanges"))
     if not ranges:
@@ -100,9 +103,10 @@ def _s9_launch_template(template: Resource, ctx: Context) -> Iterator[str]:
 
 
 def _s9_gke_cluster(cluster: Resource, ctx: Context) -> Iterator[str]:
-    if not as_bool(cluster.get("privateClusterConfig.enablePrivateNodes")):
-        if not as_bool(cluster.get("removeDefaultNodePool")):
-            yield "privateClusterConfig.enablePrivateNodes is not true (nodes get external IPs)"
+    # With the default pool removed, every pool says for itself (networkConfig.enablePrivateNodes).
+    private = as_bool(cluster.get("privateClusterConfig.enablePrivateNodes"))
+    if not private and not as_bool(cluster.get("removeDefaultNodePool")):
+        yield "privateClusterConfig.enablePrivateNodes is not true (nodes get external IPs)"
 
 
 def _s9_gke_pool(pool: Resource, ctx: Context) -> Iterator[str]:
@@ -331,7 +335,11 @@ K8S_WORKLOAD_IDENTITY = Rule(
 
 # -- S13: node service accounts -------------------------------------------------------------------
 def _default_gcp_account(email: object) -> bool:
-    return not email or email == "default" or (isinstance(email, str) and email.endswith("-compute@developer.gserviceaccount.com"))
+    return (
+        not email
+        or email == "default"
+        or (isinstance(email, str) and email.endswith("-compute@developer.gserviceaccount.com"))
+    )
 
 
 def _s13_gke_pool(pool: Resource, ctx: Context) -> Iterator[str]:
@@ -477,8 +485,9 @@ def _s15_eks_group(group: Resource, ctx: Context) -> Iterator[str]:
 
 
 def _s15_gke_pool(pool: Resource, ctx: Context) -> Iterator[str]:
-    if not as_bool(pool.get("management.autoRepair")) or not as_bool(pool.get("management.autoUpgrade")):
-        yield "management.autoRepair and management.autoUpgrade are not both true"
+    off = [f"management.{k}" for k in ("autoRepair", "autoUpgrade") if not as_bool(pool.get(f"management.{k}"))]
+    if off:
+        yield f"{', '.join(off)} not true"
     if not as_bool(pool.get("nodeConfig.shieldedInstanceConfig.enableSecureBoot")):
         yield "nodeConfig.shieldedInstanceConfig.enableSecureBoot is not true"
 
@@ -495,10 +504,10 @@ def _s15_aks(cluster: Resource, ctx: Context) -> Iterator[str]:
 
 def _s15_ack_pool(pool: Resource, ctx: Context) -> Iterator[str]:
     management = pool.get("management", {})
-    if not isinstance(management, dict) or not all(
-        as_bool(management.get(k)) for k in ("enable", "autoRepair", "autoUpgrade")
-    ):
-        yield "management.enable, autoRepair and autoUpgrade are not all true"
+    management = management if isinstance(management, dict) else {}
+    off = [f"management.{k}" for k in ("enable", "autoRepair", "autoUpgrade") if not as_bool(management.get(k))]
+    if off:
+        yield f"{', '.join(off)} not true (a managed node pool repairs and upgrades its nodes)"
 
 
 K8S_NODE_MAINTENANCE = Rule(

@@ -81,7 +81,8 @@ def _s22_sagemaker(config: Resource, ctx: Context) -> Iterator[str]:
     needs_key = [
         v.get("variantName", "?")
         for v in variants
-        if not v.get("serverlessConfig") and _sagemaker_family(v.get("instanceType")) not in SAGEMAKER_INSTANCE_STORE_FAMILIES
+        if not v.get("serverlessConfig")
+        and _sagemaker_family(v.get("instanceType")) not in SAGEMAKER_INSTANCE_STORE_FAMILIES
     ]
     if needs_key:
         yield f"kmsKeyArn is not set for the EBS-backed variant(s) {', '.join(map(str, needs_key))}"
@@ -93,7 +94,9 @@ def _s22_vertex(endpoint: Resource, ctx: Context) -> Iterator[str]:
 
 
 def _s22_azure_workspace(workspace: Resource, ctx: Context) -> Iterator[str]:
-    if workspace.get("encryption.status") != "Enabled" or not workspace.get("encryption.keyVaultProperties.keyIdentifier"):
+    if workspace.get("encryption.status") != "Enabled" or not workspace.get(
+        "encryption.keyVaultProperties.keyIdentifier"
+    ):
         yield "encryption is not Enabled with a Key Vault keyIdentifier (Microsoft-managed keys only)"
 
 

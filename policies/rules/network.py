@@ -67,13 +67,17 @@ def _s16_aws_group(group: Resource, ctx: Context) -> Iterator[str]:
         if not isinstance(rule, Mapping):
             continue
         sources = _opens([*as_list(rule.get("cidrBlocks")), *as_list(rule.get("ipv6CidrBlocks"))])
-        exposure = _exposure(rule.get("protocol"), as_int(rule.get("fromPort")), as_int(rule.get("toPort")), ctx.config["adminPorts"])
+        exposure = _exposure(
+            rule.get("protocol"), as_int(rule.get("fromPort")), as_int(rule.get("toPort")), ctx.config["adminPorts"]
+        )
         yield from _finding(sources, exposure, f"ingress[{index}] ")
 
 
 def _s16_aws_ingress_rule(rule: Resource, ctx: Context) -> Iterator[str]:
     sources = _opens([rule.get("cidrIpv4"), rule.get("cidrIpv6")])
-    exposure = _exposure(rule.get("ipProtocol"), as_int(rule.get("fromPort")), as_int(rule.get("toPort")), ctx.config["adminPorts"])
+    exposure = _exposure(
+        rule.get("ipProtocol"), as_int(rule.get("fromPort")), as_int(rule.get("toPort")), ctx.config["adminPorts"]
+    )
     yield from _finding(sources, exposure)
 
 
@@ -81,7 +85,9 @@ def _s16_aws_group_rule(rule: Resource, ctx: Context) -> Iterator[str]:
     if rule.get("type") != "ingress":
         return
     sources = _opens([*as_list(rule.get("cidrBlocks")), *as_list(rule.get("ipv6CidrBlocks"))])
-    exposure = _exposure(rule.get("protocol"), as_int(rule.get("fromPort")), as_int(rule.get("toPort")), ctx.config["adminPorts"])
+    exposure = _exposure(
+        rule.get("protocol"), as_int(rule.get("fromPort")), as_int(rule.get("toPort")), ctx.config["adminPorts"]
+    )
     yield from _finding(sources, exposure)
 
 
@@ -109,7 +115,7 @@ def _s16_gcp_firewall(firewall: Resource, ctx: Context) -> Iterator[str]:
 
 def _azure_ports(rule: Mapping[str, Any]) -> list[tuple[int | None, int | None]]:
     ports = [rule.get("destinationPortRange"), *as_list(rule.get("destinationPortRanges"))]
-    ranges = []
+    ranges: list[tuple[int | None, int | None]] = []
     for port in ports:
         if port is None:
             continue

@@ -88,11 +88,15 @@ def is_log_target(stack: Stack, bucket: Resource) -> bool:
         if s3_attached(stack, bucket, S3_LOGGING, prop="targetBucket"):
             return True
         return any(
-            dig(b.props, "logging.targetBucket") in _s3_name(bucket) for b in stack.of_type(*S3_BUCKETS) if b is not bucket
+            dig(b.props, "logging.targetBucket") in _s3_name(bucket)
+            for b in stack.of_type(*S3_BUCKETS)
+            if b is not bucket
         )
     if bucket.type == OSS_BUCKET:
         return bool(s3_attached(stack, bucket, (OSS_LOGGING,), prop="targetBucket")) or any(
-            dig(b.props, "logging.targetBucket") in _s3_name(bucket) for b in stack.of_type(OSS_BUCKET) if b is not bucket
+            dig(b.props, "logging.targetBucket") in _s3_name(bucket)
+            for b in stack.of_type(OSS_BUCKET)
+            if b is not bucket
         )
     if bucket.type == GCS_BUCKET:
         name = bucket.get("name")
@@ -245,7 +249,14 @@ BUCKET_PUBLIC_ACCESS = Rule(
         OSS_BUCKET: _s1_oss,
     },
     needs_stack=True,
-    covers=(*S3_PUBLIC_ACCESS_BLOCK, S3_ACCOUNT_PUBLIC_ACCESS_BLOCK, *S3_ACL, *S3_POLICY, OSS_PUBLIC_ACCESS_BLOCK, OSS_ACL),
+    covers=(
+        *S3_PUBLIC_ACCESS_BLOCK,
+        S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
+        *S3_ACL,
+        *S3_POLICY,
+        OSS_PUBLIC_ACCESS_BLOCK,
+        OSS_ACL,
+    ),
     default_enforcement="mandatory",
 )
 
@@ -326,7 +337,10 @@ def _s3_azure(account: Resource, ctx: Context) -> Iterator[str]:
 
 def _s3_oss(bucket: Resource, ctx: Context) -> Iterator[str]:
     stack = ctx.require_stack()
-    statuses = [bucket.get("versioning.status"), *(v.get("status") for v in s3_attached(stack, bucket, (OSS_VERSIONING,)))]
+    statuses = [
+        bucket.get("versioning.status"),
+        *(v.get("status") for v in s3_attached(stack, bucket, (OSS_VERSIONING,))),
+    ]
     if "Enabled" not in statuses:
         yield "versioning is not Enabled (inline or BucketVersioning)"
 
@@ -623,9 +637,13 @@ def _c7_azure(account: Resource, ctx: Context) -> Iterator[str]:
     for policy in _azure_account_children(ctx.require_stack(), account, AZURE_MANAGEMENT_POLICY):
         for rule in as_list(policy.get("policy.rules")):
             base = dig(rule, "definition.actions.baseBlob", {})
-            if as_bool(dig(rule, "enabled")) is not False and isinstance(base, dict):
-                if any(base.get(k) for k in ("tierToCool", "tierToCold", "tierToArchive")):
-                    return
+            enabled = as_bool(dig(rule, "enabled")) is not False
+            if (
+                enabled
+                and isinstance(base, dict)
+                and any(base.get(k) for k in ("tierToCool", "tierToCold", "tierToArchive"))
+            ):
+                return
     yield "no ManagementPolicy rule tiers blobs to cool, cold or archive"
 
 

@@ -81,6 +81,10 @@ _AZURE = [
     "azure-native:keyvault:Key",
     "azure-native:operationalinsights:Workspace",
     "azure-native:containerregistry:Registry",
+    "azure-native:applicationinsights:Component",
+    "azure-native:privatedns:PrivateZone",
+    "azure-native:privatedns:VirtualNetworkLink",
+    "azure-native:resources:Deployment",
 ]
 _ALICLOUD = [
     "alicloud:vpc/network:Network",

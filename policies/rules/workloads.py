@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from catalog import load_catalog
 from policies.framework import UNKNOWN, Resource, Stack, as_bool, as_int, as_list, dig, parse_json
 from policies.machines import AcceleratorMachine, accelerator_machine, gcp_guest_accelerator, tpu_vm_chips
 
@@ -49,7 +50,6 @@ class Capacity:
     accelerators_per_unit: int | None = None
     """Accelerators per node / replica when the resource says so itself (GKE guest accelerators,
     Vertex machine spec); otherwise taken from the catalog machine."""
-    scales_to_zero_note: str = ""
 
     @property
     def per_unit(self) -> int | None:
@@ -67,12 +67,28 @@ class Capacity:
 
 
 def _capacity_or_none(
-    resource: Resource, kind: str, machines: list[AcceleratorMachine | None], **fields: object
+    resource: Resource,
+    kind: str,
+    machines: list[AcceleratorMachine | None],
+    *,
+    minimum: int | None,
+    maximum: int | None,
+    spot: bool | None,
+    accelerators_per_unit: int | None = None,
 ) -> Capacity | None:
+    """The capacity, or None when none of the machines carries accelerators (a CPU pool)."""
     found = tuple(m for m in machines if m is not None)
     if not found:
         return None
-    return Capacity(urn=resource.urn, kind=kind, machines=found, **fields)  # type: ignore[arg-type]
+    return Capacity(
+        urn=resource.urn,
+        kind=kind,
+        machines=found,
+        minimum=minimum,
+        maximum=maximum,
+        spot=spot,
+        accelerators_per_unit=accelerators_per_unit,
+    )
 
 
 # -- node pools -----------------------------------------------------------------------------------
@@ -103,8 +119,6 @@ def _gcp_node_pool(resource: Resource) -> Capacity | None:
         if machine is None or not machine.known:
             names = {gcp_guest_accelerator(g.get("type", "")) for g in guests}
             accelerator = names.pop() if len(names) == 1 else None
-            from catalog import load_catalog
-
             kind = load_catalog().accelerator(accelerator).kind if accelerator else None
             machine = AcceleratorMachine(
                 "gcp", resource.get("nodeConfig.machineType", "") or "(unset)", accelerator, kind, per_unit
@@ -112,7 +126,10 @@ def _gcp_node_pool(resource: Resource) -> Capacity | None:
     zones = len(as_list(resource.get("nodeLocations"))) or 1
     autoscaling = resource.get("autoscaling")
     if isinstance(autoscaling, dict) and autoscaling:
-        total_min, total_max = as_int(autoscaling.get("totalMinNodeCount")), as_int(autoscaling.get("totalMaxNodeCount"))
+        total_min, total_max = (
+            as_int(autoscaling.get("totalMinNodeCount")),
+            as_int(autoscaling.get("totalMaxNodeCount")),
+        )
         zone_min, zone_max = as_int(autoscaling.get("minNodeCount")), as_int(autoscaling.get("maxNodeCount"))
         minimum = total_min if total_min is not None else (zone_min * zones if zone_min is not None else 0)
         maximum = total_max if total_max is not None else (zone_max * zones if zone_max is not None else None)
@@ -158,7 +175,9 @@ def _alicloud_node_pool(resource: Resource) -> Capacity | None:
 
 def _gcp_tpu_vm(resource: Resource) -> Capacity | None:
     generation, chips = tpu_vm_chips(
-        resource.get("acceleratorType"), resource.get("acceleratorConfig.type"), resource.get("acceleratorConfig.topology")
+        resource.get("acceleratorType"),
+        resource.get("acceleratorConfig.type"),
+        resource.get("acceleratorConfig.topology"),
     )
     name = resource.get("acceleratorType") or resource.get("acceleratorConfig.type") or "(unset)"
     machine = AcceleratorMachine("gcp", str(name), generation, "tpu" if generation else None, chips)
@@ -230,13 +249,19 @@ def _gcp_dedicated(resource: Resource, path: str) -> Capacity | None:
     count = as_int(spec.get("acceleratorCount")) if isinstance(spec, dict) else None
     if machine is None and count:
         accelerator = gcp_guest_accelerator(str(spec.get("acceleratorType", "")).lower().replace("_", "-"))
-        machine = AcceleratorMachine("gcp", str(spec.get("machineType")), accelerator, "gpu" if accelerator else None, count)
+        machine = AcceleratorMachine(
+            "gcp", str(spec.get("machineType")), accelerator, "gpu" if accelerator else None, count
+        )
+    # Vertex keeps one replica when minReplicaCount is left out.
+    minimum = as_int(resource.get(f"{path}.minReplicaCount"))
+    minimum = 1 if minimum is None else minimum
+    maximum = as_int(resource.get(f"{path}.maxReplicaCount"))
     return _capacity_or_none(
         resource,
         "endpoint",
         [machine],
-        minimum=as_int(resource.get(f"{path}.minReplicaCount")) or 1,
-        maximum=as_int(resource.get(f"{path}.maxReplicaCount")) or as_int(resource.get(f"{path}.minReplicaCount")) or 1,
+        minimum=minimum,
+        maximum=max(minimum, maximum) if maximum is not None else minimum,
         spot=as_bool(resource.get(f"{path}.spot")),
         accelerators_per_unit=count or None,
     )

@@ -153,6 +153,7 @@ _FAKERS: dict[str, Callable[[str, State], State]] = {
     "azure-native:network:NatGateway": _named("natGatewayName"),
     "azure-native:network:PublicIPAddress": _public_ip,
     "azure-native:network:PrivateEndpoint": _named("privateEndpointName"),
+    "azure-native:network:FlowLog": _named("flowLogName"),
     "azure-native:privatedns:PrivateZone": _named("privateZoneName"),
     "azure-native:containerservice:ManagedCluster": _managed_cluster,
     "azure-native:containerservice:AgentPool": _named("agentPoolName"),

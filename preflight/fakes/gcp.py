@@ -4,6 +4,7 @@ id into another sees the same id a real provider would shape."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -114,7 +115,9 @@ def _budget(name: str, inputs: State) -> State:
 
 
 def _notification_channel(name: str, inputs: State) -> State:
-    return {"name": f"projects/{_project(inputs)}/notificationChannels/{abs(hash(name)) % 10**12}"}
+    # A stable number per name (never `hash()`, which changes with PYTHONHASHSEED).
+    number = int(hashlib.sha256(name.encode()).hexdigest(), 16) % 10**12
+    return {"name": f"projects/{_project(inputs)}/notificationChannels/{number}"}
 
 
 FAKERS: dict[str, Callable[[str, State], State]] = {

@@ -4,6 +4,8 @@ KEY_SETTINGS: dict[str, list[tuple[str, str]]] = {
     "alicloud:vpc/network:Network": [("cidr", "cidrBlock")],
     "alicloud:vpc/switch:Switch": [("cidr", "cidrBlock"), ("zone", "zoneId")],
     "alicloud:vpc/natGateway:NatGateway": [("type", "natType"), ("availability", "availabilityMode")],
+    "alicloud:vpc/flowLog:FlowLog": [("resource", "resourceType"), ("traffic", "trafficType")],
+    "alicloud:log/store:Store": [("retention_days", "retentionPeriod")],
     "alicloud:ecs/eipAddress:EipAddress": [("bandwidth", "bandwidth"), ("charge", "internetChargeType")],
     "alicloud:ecs/securityGroupRule:SecurityGroupRule": [
         ("type", "type"),
@@ -25,6 +27,8 @@ KEY_SETTINGS: dict[str, list[tuple[str, str]]] = {
         ("min", "scalingConfig.minSize"),
         ("max", "scalingConfig.maxSize"),
         ("desired", "desiredSize"),
+        ("auto_upgrade", "management.autoUpgrade"),
+        ("max_unavailable", "management.maxUnavailable"),
     ],
     "alicloud:cs/autoscalingConfig:AutoscalingConfig": [("from_zero", "scaleUpFromZero")],
     "alicloud:oss/bucket:Bucket": [("bucket", "bucket"), ("force_destroy", "forceDestroy")],

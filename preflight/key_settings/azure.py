@@ -71,6 +71,7 @@ KEY_SETTINGS: dict[str, list[tuple[str, str]]] = {
         ("min", "properties.scaleSettings.minInstances"),
         ("max", "properties.scaleSettings.maxInstances"),
     ],
+    "azure-native:network:FlowLog": [("enabled", "enabled"), ("retention_days", "retentionPolicy.days")],
     "azure-native:managedidentity:FederatedIdentityCredential": [("subject", "subject")],
     "azure-native:consumption:Budget": [("amount", "amount"), ("grain", "timeGrain")],
 }

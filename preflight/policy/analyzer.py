@@ -13,9 +13,11 @@ starts one, analyzes one run and stops it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -26,6 +28,7 @@ from types import TracebackType
 from typing import Any
 
 import grpc
+import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
@@ -155,7 +158,9 @@ def _options(record: ResourceRecord, root: str) -> analyzer_pb2.AnalyzerResource
     return analyzer_pb2.AnalyzerResourceOptions(protect=record.protect, parent=record.parent or root)
 
 
-def _provider(record: ResourceRecord, by_urn: Mapping[str, ResourceRecord]) -> analyzer_pb2.AnalyzerProviderResource | None:
+def _provider(
+    record: ResourceRecord, by_urn: Mapping[str, ResourceRecord]
+) -> analyzer_pb2.AnalyzerProviderResource | None:
     provider = by_urn.get(record.provider or "")
     if provider is None:
         return None
@@ -196,14 +201,26 @@ def _policy_info(info: analyzer_pb2.PolicyInfo) -> PolicyInfo:
     )
 
 
-def _suppression_mark(line: str) -> dict[str, str] | None:
-    # Same format as policies.suppression_file.SUPPRESSED_MARK (preflight does not import the pack).
-    import re
+_SUPPRESSED_MARK = re.compile(
+    r"^\[suppressed (?P<rule>\S+) until (?P<expires>\d{4}-\d{2}-\d{2}) by (?P<owner>\S+?): (?P<reason>.*)\]$"
+)
+"""The first line of a suppressed finding's message; the same format as the pack's
+`policies.suppression_file.SUPPRESSED_MARK` (preflight drives the pack from outside and does not
+import it; tests/preflight/test_policy_e2e.py checks the two agree end to end)."""
 
-    match = re.match(
-        r"^\[suppressed (?P<rule>\S+) until (?P<expires>\d{4}-\d{2}-\d{2}) by (?P<owner>\S+?): (?P<reason>.*)\]$", line
-    )
+
+def _suppression_mark(line: str) -> dict[str, str] | None:
+    match = _SUPPRESSED_MARK.match(line)
     return match.groupdict() if match else None
+
+
+def _manifest_version(pack_dir: Path) -> str | None:
+    try:
+        manifest = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return None
+    version = manifest.get("version") if isinstance(manifest, dict) else None
+    return str(version) if version is not None else None
 
 
 # -- the session ----------------------------------------------------------------------------------
@@ -243,7 +260,9 @@ class PolicyPackSession:
             raise
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     def _environment(self) -> dict[str, str]:
@@ -267,7 +286,7 @@ class PolicyPackSession:
     def start(self) -> None:
         if not (self.pack_dir / "PulumiPolicy.yaml").is_file():
             raise PolicyPackError(f"{self.pack_dir} is not a policy pack (no PulumiPolicy.yaml)")
-        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and pack
+        self.process = subprocess.Popen(
             [sys.executable, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, str(self.pack_dir)],
             cwd=self.pack_dir,
             env=self._environment(),
@@ -287,7 +306,8 @@ class PolicyPackSession:
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
         self._call("GetPluginInfo", empty_pb2.Empty())
         info = self._call("GetAnalyzerInfo", empty_pb2.Empty())
-        self.pack_name, self.pack_version = info.name, info.version
+        # Like the CLI, the version in PulumiPolicy.yaml wins over the SDK's placeholder.
+        self.pack_name, self.pack_version = info.name, _manifest_version(self.pack_dir) or info.version
         self.policies = [_policy_info(p) for p in info.policies]
         self._call(
             "ConfigureStack",
@@ -305,11 +325,18 @@ class PolicyPackSession:
         assert self.process is not None and self.process.stdout is not None and self.process.stderr is not None
         lines: queue.Queue[bytes] = queue.Queue()
         stdout, stderr = self.process.stdout, self.process.stderr
-        threading.Thread(target=lambda: [lines.put(line) for line in iter(stdout.readline, b"")], daemon=True).start()
-        threading.Thread(
-            target=lambda: [self._stderr.append(line.decode(errors="replace")) for line in iter(stderr.readline, b"")],
-            daemon=True,
-        ).start()
+
+        def pump_stdout() -> None:
+            for line in iter(stdout.readline, b""):
+                lines.put(line)
+
+        def pump_stderr() -> None:
+            # Drained all along: a pack that logs a lot must never block on a full pipe.
+            for line in iter(stderr.readline, b""):
+                self._stderr.append(line.decode(errors="replace"))
+
+        threading.Thread(target=pump_stdout, daemon=True).start()
+        threading.Thread(target=pump_stderr, daemon=True).start()
         try:
             first = lines.get(timeout=self.start_timeout)
         except queue.Empty:
@@ -324,10 +351,8 @@ class PolicyPackSession:
 
     def _wait_briefly(self) -> None:
         if self.process is not None:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
 
     def _stderr_tail(self) -> str:
         tail = "".join(self._stderr[-20:]).strip()
@@ -358,7 +383,9 @@ class PolicyPackSession:
         except grpc.RpcError as exc:
             details = exc.details() if hasattr(exc, "details") else str(exc)  # type: ignore[attr-defined]
             details = (details or "").removeprefix("Exception calling application: ")
-            raise PolicyPackError(f"policy pack {self.pack_name or self.pack_dir}: {method} failed: {details}") from None
+            raise PolicyPackError(
+                f"policy pack {self.pack_name or self.pack_dir}: {method} failed: {details}"
+            ) from None
 
     # -- analysis ---------------------------------------------------------------------------------
     def configure(
@@ -442,7 +469,11 @@ class PolicyPackSession:
             if policy is not None and message.startswith(policy.description + "\n"):
                 message = message[len(policy.description) + 1 :]
             urn = diagnostic.urn or fallback_urn
-            enforcement = "mandatory" if diagnostic.enforcementLevel in (analyzer_pb2.MANDATORY, analyzer_pb2.REMEDIATE) else "advisory"
+            enforcement = (
+                "mandatory"
+                if diagnostic.enforcementLevel in (analyzer_pb2.MANDATORY, analyzer_pb2.REMEDIATE)
+                else "advisory"
+            )
             if diagnostic.policyName in COMPANIONS:
                 first, _, rest = message.partition("\n")
                 mark = _suppression_mark(first)

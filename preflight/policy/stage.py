@@ -101,15 +101,29 @@ def _column(result: PolicyResult) -> dict[str, str]:
     }
 
 
+def _shown_path(path: str | None) -> str:
+    if path is None:
+        return "pack defaults"
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
 def footer_lines(result: PolicyResult, root_urn: str) -> list[str]:
+    """The summary line, every finding (mandatory first) and, once per rule, how to fix it."""
     summary = result.summary()
     lines = [
         "",
         f"Policy: {summary['mandatory']} mandatory, {summary['advisory']} advisory, {summary['suppressed']} suppressed "
-        f"({result.pack}, config {result.config_file or 'pack defaults'})",
+        f"({result.pack} {result.version}, config {_shown_path(result.config_file)})",
     ]
     for finding in result.findings:
         lines.extend(_finding_lines(finding, root_urn))
+    fixes = {f.rule: f.remediation for f in result.findings if f.remediation and not f.suppressed}
+    if fixes:
+        lines.append("  How to fix:")
+        lines.extend(f"    {rule}: {remediation}" for rule, remediation in sorted(fixes.items()))
     return lines
 
 
@@ -120,8 +134,6 @@ def _finding_lines(finding: PolicyFinding, root_urn: str) -> list[str]:
     if finding.suppressed and finding.suppression is not None:
         s = finding.suppression
         lines.append(f"      suppressed until {s['expires']} by {s['owner']}: {s['reason']}")
-    elif finding.remediation:
-        lines.append(f"      fix: {finding.remediation}")
     return lines
 
 

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from catalog import CatalogError, load_catalog
+from components.alicloud.network import MAX_FLOW_LOG_RETENTION_DAYS
 from components.alicloud.vswitch_plan import VSwitchPlanError, plan_vswitches
 from stacks.config.base import ConfigModel
 from stacks.config.common import BucketSpec, BudgetSpec, EndpointSpec, GpuPoolSpec, Name, NetworkSpec
@@ -21,6 +22,21 @@ MAX_BUCKET_KEY = 29
 RESERVED_BUCKET_KEY = "access-logs"
 """The stack names the access-log target bucket with this key."""
 PRIVATE_RANGES = tuple(ipaddress.IPv4Network(r) for r in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+
+
+class AlicloudFlowLogSpec(ConfigModel):
+    """The VPC flow log (all traffic of every ENI in the VPC), kept in an SLS logstore."""
+
+    retention_days: int = Field(default=30, ge=1, le=MAX_FLOW_LOG_RETENTION_DAYS)
+    """Days SLS keeps the flow records. Default 30 (SLS would keep them forever at 3650)."""
+
+
+class AlicloudNetworkSpec(NetworkSpec):
+    """The environment's VPC. `nat`: `single` (one enhanced NAT gateway, one EIP), `per-zone`
+    (the gateway deployed across zones, one EIP per zone) or `none` (no internet egress). A flow
+    log is always on (`flow_logs`)."""
+
+    flow_logs: AlicloudFlowLogSpec = Field(default_factory=AlicloudFlowLogSpec)
 
 
 class AlicloudClusterSpec(ConfigModel):
@@ -156,9 +172,7 @@ class AlicloudSpec(ConfigModel):
     zones: list[str] | None = None
     """Zone ids to spread vSwitches across, in order. Default: the first `network.zones` zones
     of the region in the catalog. If given, its length is the zone count."""
-    network: NetworkSpec
-    """`nat`: `single` (one enhanced NAT gateway, one EIP), `per-zone` (the gateway deployed
-    across zones, one EIP per zone) or `none` (no internet egress)."""
+    network: AlicloudNetworkSpec
     cluster: AlicloudClusterSpec = Field(default_factory=AlicloudClusterSpec)
     gpu_pools: dict[Name, AlicloudGpuPoolSpec] = Field(default_factory=dict)
     buckets: dict[Name, BucketSpec] = Field(default_factory=dict)

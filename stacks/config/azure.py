@@ -30,6 +30,8 @@ MIG_CAPABLE = frozenset({"nvidia-a100", "nvidia-a100-80gb", "nvidia-h100"})
 ENDPOINT_PREFIX = "ml:"
 """Catalog keys of Azure ML hosting sizes (`ml:Standard_NC24ads_A100_v4`); see catalog/data/azure.yaml."""
 SSH_RDP_PORTS = frozenset({22, 3389})
+FLOW_LOG_BUCKET = "flow-logs"
+"""Purpose key of the storage account the stack adds for the VNet flow log."""
 
 
 def _uuid(value: str, what: str) -> str:
@@ -82,6 +84,20 @@ class AzureInboundRule(ConfigModel):
         return self
 
 
+class AzureFlowLogSpec(ConfigModel):
+    """The VNet flow log (Network Watcher), written to a storage account of its own."""
+
+    enabled: bool = True
+    """Default true."""
+    retention_days: int = Field(default=30, ge=1, le=365)
+    """Flow records are deleted after this many days. Default 30."""
+    network_watcher_resource_group: str = "NetworkWatcherRG"
+    """Resource group of the region's Network Watcher (Azure allows one per region and
+    subscription and creates it there). Default `NetworkWatcherRG`."""
+    network_watcher_name: str | None = None
+    """Default: `NetworkWatcher_<location>`, the name Azure gives it."""
+
+
 class AzureNetworkSpec(NetworkSpec):
     """The environment's VNet: subnets for nodes, private endpoints and the ML workspace.
 
@@ -94,6 +110,7 @@ class AzureNetworkSpec(NetworkSpec):
     allowed_inbound: dict[Name, AzureInboundRule] = Field(default_factory=dict)
     """Inbound flows from outside the VNet to the node subnet. Default none: nothing from the
     internet reaches the nodes."""
+    flow_logs: AzureFlowLogSpec = Field(default_factory=AzureFlowLogSpec)
 
     @model_validator(mode="after")
     def _nat_strategy_exists_on_azure(self) -> AzureNetworkSpec:
@@ -136,8 +153,11 @@ class AzureClusterSpec(ConfigModel):
     """Encrypt node temp disks and caches at the host. Default true; the subscription needs the
     `Microsoft.Compute/EncryptionAtHost` feature registered once."""
     audit_logs: bool = True
-    """Send control-plane audit logs (`kube-audit-admin`, `guard`) to a Log Analytics workspace
-    with 30-day retention. Default true."""
+    """Send control-plane audit logs (`kube-audit-admin`, `guard`) to the environment's Log
+    Analytics workspace. Default true."""
+    secrets_encryption: bool = True
+    """Envelope-encrypt Kubernetes secrets (KMS) with a rotating key in a dedicated private Key
+    Vault, reached through API Server VNet Integration. Default true."""
 
     @field_validator("kubernetes_version")
     @classmethod
@@ -207,7 +227,8 @@ class AzureBucketSpec(BucketSpec):
     """A storage account with one private blob container, keyed by purpose.
 
     `tiering` maps to blob tiers: infrequent_access_days -> Cool, archive_days -> Cold,
-    deep_archive_days -> Archive."""
+    deep_archive_days -> Archive. `access_logging` sends the blob service's read, write and
+    delete logs to the environment's Log Analytics workspace."""
 
     customer_managed_key: bool = False
     """Encrypt with a key in a dedicated Key Vault (purge protection on, so its name stays
@@ -215,15 +236,6 @@ class AzureBucketSpec(BucketSpec):
     infrastructure (double) encryption."""
     soft_delete_days: int = Field(default=7, ge=1, le=365)
     """Deleted blobs and containers stay recoverable this many days. Default 7."""
-
-    @field_validator("access_logging")
-    @classmethod
-    def _no_access_logging_yet(cls, value: bool) -> bool:
-        if value:
-            raise config_problem(
-                "true is not supported on Azure yet (it needs blob diagnostic settings); allowed: false"
-            )
-        return value
 
 
 class AzureEndpointSpec(EndpointSpec):
@@ -253,6 +265,10 @@ class AzureEndpointSpec(EndpointSpec):
     """Outbound policy of the workspace's managed network. Default `allow-internet-outbound`;
     `allow-only-approved-outbound` blocks everything not approved (FQDN rules add an Azure
     Firewall, which is billed)."""
+    customer_managed_key: bool = False
+    """Encrypt the Azure ML workspace and its storage with keys in Key Vaults. Default false:
+    Microsoft-managed keys. With true, Azure ML keeps the workspace's metadata in a Cosmos DB,
+    AI Search and storage account it creates (and bills) in a Microsoft-managed resource group."""
 
     @model_validator(mode="after")
     def _azure_semantics(self) -> AzureEndpointSpec:
@@ -289,6 +305,9 @@ class AzureSpec(ConfigModel):
     role assignments on the named buckets' containers."""
     endpoints: dict[Name, AzureEndpointSpec] = Field(default_factory=dict)
     budget: BudgetSpec
+    log_retention_days: int = Field(default=30, ge=30, le=730)
+    """Retention of the environment's Log Analytics workspace (audit logs, storage access logs,
+    Application Insights). Default 30."""
 
     @field_validator("subscription_id")
     @classmethod
@@ -341,6 +360,11 @@ class AzureSpec(ConfigModel):
                     f"(configured: {', '.join(sorted(self.buckets)) or 'none'})",
                     key=f"endpoints.{name}.model.bucket",
                 )
+        if FLOW_LOG_BUCKET in self.buckets and self.network.flow_logs.enabled:
+            raise config_problem(
+                f"{FLOW_LOG_BUCKET!r} is reserved for the VNet flow log's storage; pick another purpose key",
+                key=f"buckets.{FLOW_LOG_BUCKET}",
+            )
         check_workload_buckets(self.workloads, dict[str, BucketSpec](self.buckets))
         return self
 

@@ -56,10 +56,7 @@ def _set(props: dict[str, Any], path: str, value: Any) -> None:
     parts = path.split(".")
     node: Any = props
     for part in parts[:-1]:
-        if isinstance(node, list):
-            node = node[int(part)]
-        else:
-            node = node.setdefault(part, {})
+        node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
     last = parts[-1]
     if isinstance(node, list):
         node[int(last)] = value
@@ -109,7 +106,9 @@ def find(resources: Iterable[Resource], name: str) -> Resource:
     raise LookupError(name)
 
 
-def judge(rule_id: str, resources: Sequence[Resource], config: Mapping[str, Any] | None = None, env: StackEnv = ENV) -> list[Finding]:
+def judge(
+    rule_id: str, resources: Sequence[Resource], config: Mapping[str, Any] | None = None, env: StackEnv = ENV
+) -> list[Finding]:
     rule: Rule = rules_by_id()[rule_id]
     return rule.evaluate(list(resources), env, config)
 
@@ -120,7 +119,12 @@ def assert_compliant(rule_id: str, resources: Sequence[Resource], config: Mappin
 
 
 def assert_flags(
-    rule_id: str, resources: Sequence[Resource], name: str, config: Mapping[str, Any] | None = None, *, contains: str = ""
+    rule_id: str,
+    resources: Sequence[Resource],
+    name: str,
+    config: Mapping[str, Any] | None = None,
+    *,
+    contains: str = "",
 ) -> list[str]:
     """The rule reports resource `name` (by URN); returns its messages."""
     findings = judge(rule_id, resources, config)

@@ -12,7 +12,7 @@ from tests.policies.builders import DELETE, TAGS, assert_compliant, assert_flags
 KMS_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234"
 
 
-def good_eks():  # noqa: ANN201
+def good_eks():
     cluster = res(
         k.EKS_CLUSTER,
         "eks",
@@ -40,17 +40,26 @@ def good_eks():  # noqa: ANN201
         cluster,
         subnet,
         template,
-        res(k.AWS_OIDC_PROVIDER, "eks-oidc", {"url": "https://oidc.eks/id/X", "clientIdLists": ["sts.amazonaws.com"]}, deps={"url": cluster}),
+        res(
+            k.AWS_OIDC_PROVIDER,
+            "eks-oidc",
+            {"url": "https://oidc.eks/id/X", "clientIdLists": ["sts.amazonaws.com"]},
+            deps={"url": cluster},
+        ),
         res(
             k.EKS_NODE_GROUP,
             "gpu-nodes",
-            {"subnetIds": ["subnet-1"], "launchTemplate": {"id": "lt-1", "version": "1"}, "nodeRepairConfig": {"enabled": True}},
+            {
+                "subnetIds": ["subnet-1"],
+                "launchTemplate": {"id": "lt-1", "version": "1"},
+                "nodeRepairConfig": {"enabled": True},
+            },
             deps={"subnetIds": subnet, "launchTemplate": template, "clusterName": cluster},
         ),
     ]
 
 
-def good_gke():  # noqa: ANN201
+def good_gke():
     cluster = res(
         k.GKE_CLUSTER,
         "gke",
@@ -89,7 +98,7 @@ def good_gke():  # noqa: ANN201
     return [cluster, pool, tpu]
 
 
-def good_aks():  # noqa: ANN201
+def good_aks():
     cluster = res(
         k.AKS_CLUSTER,
         "aks",
@@ -121,7 +130,7 @@ def good_aks():  # noqa: ANN201
     ]
 
 
-def good_ack():  # noqa: ANN201
+def good_ack():
     return [
         res(
             k.ACK_CLUSTER,
@@ -166,7 +175,13 @@ def test_locked_down_clusters_pass(rule: str, cloud: str) -> None:
 
 VIOLATIONS = [
     # S8
-    ("k8s-api-endpoint-restricted", "eks", lambda r: changed(r, "eks", "vpcConfig.endpointPublicAccess", DELETE), "eks", "0.0.0.0/0"),
+    (
+        "k8s-api-endpoint-restricted",
+        "eks",
+        lambda r: changed(r, "eks", "vpcConfig.endpointPublicAccess", DELETE),
+        "eks",
+        "0.0.0.0/0",
+    ),
     (
         "k8s-api-endpoint-restricted",
         "eks",
@@ -174,21 +189,81 @@ VIOLATIONS = [
         "eks",
         "",
     ),
-    ("k8s-api-endpoint-restricted", "gke", lambda r: changed(r, "gke", "privateClusterConfig.enablePrivateEndpoint", False), "gke", "authorized"),
-    ("k8s-api-endpoint-restricted", "aks", lambda r: changed(r, "aks", "apiServerAccessProfile.enablePrivateCluster", False), "aks", ""),
+    (
+        "k8s-api-endpoint-restricted",
+        "gke",
+        lambda r: changed(r, "gke", "privateClusterConfig.enablePrivateEndpoint", False),
+        "gke",
+        "authorized",
+    ),
+    (
+        "k8s-api-endpoint-restricted",
+        "aks",
+        lambda r: changed(r, "aks", "apiServerAccessProfile.enablePrivateCluster", False),
+        "aks",
+        "",
+    ),
     ("k8s-api-endpoint-restricted", "ack", lambda r: changed(r, "ack", "slbInternetEnabled", True), "ack", ""),
     # S9
-    ("k8s-nodes-no-public-ip", "eks", lambda r: changed(r, "private-a", "mapPublicIpOnLaunch", True), "gpu-nodes", "private-a"),
-    ("k8s-nodes-no-public-ip", "eks", lambda r: changed(r, "gpu-lt", "networkInterfaces.0.associatePublicIpAddress", "true"), "gpu-lt", ""),
-    ("k8s-nodes-no-public-ip", "gke", lambda r: changed(r, "gke", "privateClusterConfig.enablePrivateNodes", False), "gke-l4", ""),
-    ("k8s-nodes-no-public-ip", "gke", lambda r: changed(r, "tpu-vm", "networkConfig.enableExternalIps", True), "tpu-vm", ""),
+    (
+        "k8s-nodes-no-public-ip",
+        "eks",
+        lambda r: changed(r, "private-a", "mapPublicIpOnLaunch", True),
+        "gpu-nodes",
+        "private-a",
+    ),
+    (
+        "k8s-nodes-no-public-ip",
+        "eks",
+        lambda r: changed(r, "gpu-lt", "networkInterfaces.0.associatePublicIpAddress", "true"),
+        "gpu-lt",
+        "",
+    ),
+    (
+        "k8s-nodes-no-public-ip",
+        "gke",
+        lambda r: changed(r, "gke", "privateClusterConfig.enablePrivateNodes", False),
+        "gke-l4",
+        "",
+    ),
+    (
+        "k8s-nodes-no-public-ip",
+        "gke",
+        lambda r: changed(r, "tpu-vm", "networkConfig.enableExternalIps", True),
+        "tpu-vm",
+        "",
+    ),
     ("k8s-nodes-no-public-ip", "aks", lambda r: changed(r, "aks-gpu", "enableNodePublicIP", True), "aks-gpu", ""),
-    ("k8s-nodes-no-public-ip", "aks", lambda r: changed(r, "aks", "agentPoolProfiles.0.enableNodePublicIP", True), "aks", "system"),
+    (
+        "k8s-nodes-no-public-ip",
+        "aks",
+        lambda r: changed(r, "aks", "agentPoolProfiles.0.enableNodePublicIP", True),
+        "aks",
+        "system",
+    ),
     ("k8s-nodes-no-public-ip", "ack", lambda r: changed(r, "ack-gpu", "internetMaxBandwidthOut", 10), "ack-gpu", ""),
     # S10
-    ("k8s-secrets-encrypted-with-kms", "eks", lambda r: changed(r, "eks", "encryptionConfig", DELETE), "eks", "secrets"),
-    ("k8s-secrets-encrypted-with-kms", "gke", lambda r: changed(r, "gke", "databaseEncryption.state", "DECRYPTED"), "gke", ""),
-    ("k8s-secrets-encrypted-with-kms", "aks", lambda r: changed(r, "aks", "securityProfile.azureKeyVaultKms.enabled", False), "aks", ""),
+    (
+        "k8s-secrets-encrypted-with-kms",
+        "eks",
+        lambda r: changed(r, "eks", "encryptionConfig", DELETE),
+        "eks",
+        "secrets",
+    ),
+    (
+        "k8s-secrets-encrypted-with-kms",
+        "gke",
+        lambda r: changed(r, "gke", "databaseEncryption.state", "DECRYPTED"),
+        "gke",
+        "",
+    ),
+    (
+        "k8s-secrets-encrypted-with-kms",
+        "aks",
+        lambda r: changed(r, "aks", "securityProfile.azureKeyVaultKms.enabled", False),
+        "aks",
+        "",
+    ),
     ("k8s-secrets-encrypted-with-kms", "ack", lambda r: changed(r, "ack", "encryptionProviderKey", DELETE), "ack", ""),
     # S11
     ("k8s-audit-logging", "eks", lambda r: changed(r, "eks", "enabledClusterLogTypes", ["api"]), "eks", "audit"),
@@ -197,15 +272,51 @@ VIOLATIONS = [
     ("k8s-audit-logging", "ack", lambda r: changed(r, "ack", "auditLogConfig.enabled", False), "ack", ""),
     # S12
     ("k8s-workload-identity", "eks", lambda r: without(r, "eks-oidc"), "eks", "OIDC"),
-    ("k8s-workload-identity", "eks", lambda r: changed(r, "gpu-lt", "metadataOptions.httpPutResponseHopLimit", 2), "gpu-lt", "HopLimit"),
-    ("k8s-workload-identity", "eks", lambda r: changed(r, "gpu-lt", "metadataOptions.httpTokens", "optional"), "gpu-lt", "IMDSv1"),
-    ("k8s-workload-identity", "eks", lambda r: changed(r, "gpu-nodes", "launchTemplate", DELETE), "gpu-nodes", "hop limit of 2"),
+    (
+        "k8s-workload-identity",
+        "eks",
+        lambda r: changed(r, "gpu-lt", "metadataOptions.httpPutResponseHopLimit", 2),
+        "gpu-lt",
+        "HopLimit",
+    ),
+    (
+        "k8s-workload-identity",
+        "eks",
+        lambda r: changed(r, "gpu-lt", "metadataOptions.httpTokens", "optional"),
+        "gpu-lt",
+        "IMDSv1",
+    ),
+    (
+        "k8s-workload-identity",
+        "eks",
+        lambda r: changed(r, "gpu-nodes", "launchTemplate", DELETE),
+        "gpu-nodes",
+        "hop limit of 2",
+    ),
     ("k8s-workload-identity", "gke", lambda r: changed(r, "gke", "workloadIdentityConfig", DELETE), "gke", ""),
-    ("k8s-workload-identity", "gke", lambda r: changed(r, "gke-l4", "nodeConfig.workloadMetadataConfig.mode", "GCE_METADATA"), "gke-l4", ""),
-    ("k8s-workload-identity", "aks", lambda r: changed(r, "aks", "oidcIssuerProfile.enabled", False), "aks", "oidcIssuer"),
+    (
+        "k8s-workload-identity",
+        "gke",
+        lambda r: changed(r, "gke-l4", "nodeConfig.workloadMetadataConfig.mode", "GCE_METADATA"),
+        "gke-l4",
+        "",
+    ),
+    (
+        "k8s-workload-identity",
+        "aks",
+        lambda r: changed(r, "aks", "oidcIssuerProfile.enabled", False),
+        "aks",
+        "oidcIssuer",
+    ),
     ("k8s-workload-identity", "ack", lambda r: changed(r, "ack", "enableRrsa", False), "ack", "enableRrsa"),
     # S13
-    ("k8s-nodes-custom-service-account", "gke", lambda r: changed(r, "gke-l4", "nodeConfig.serviceAccount", DELETE), "gke-l4", "default"),
+    (
+        "k8s-nodes-custom-service-account",
+        "gke",
+        lambda r: changed(r, "gke-l4", "nodeConfig.serviceAccount", DELETE),
+        "gke-l4",
+        "default",
+    ),
     (
         "k8s-nodes-custom-service-account",
         "gke",
@@ -217,15 +328,51 @@ VIOLATIONS = [
     # S14
     ("k8s-supported-version", "eks", lambda r: changed(r, "eks", "version", "1.29"), "eks", "1.29"),
     ("k8s-supported-version", "gke", lambda r: changed(r, "gke", "releaseChannel", DELETE), "gke", "release channel"),
-    ("k8s-supported-version", "aks", lambda r: changed(r, "aks", "autoUpgradeProfile.upgradeChannel", "none"), "aks", ""),
+    (
+        "k8s-supported-version",
+        "aks",
+        lambda r: changed(r, "aks", "autoUpgradeProfile.upgradeChannel", "none"),
+        "aks",
+        "",
+    ),
     ("k8s-supported-version", "aks", lambda r: changed(r, "aks", "kubernetesVersion", "1.28.3"), "aks", "1.28.3"),
     ("k8s-supported-version", "ack", lambda r: changed(r, "ack", "version", "1.26.3-aliyun.1"), "ack", ""),
     # S15
-    ("k8s-node-auto-repair-upgrade", "eks", lambda r: changed(r, "gpu-nodes", "nodeRepairConfig.enabled", False), "gpu-nodes", ""),
-    ("k8s-node-auto-repair-upgrade", "gke", lambda r: changed(r, "gke-l4", "management.autoUpgrade", False), "gke-l4", ""),
-    ("k8s-node-auto-repair-upgrade", "gke", lambda r: changed(r, "gke-l4", "nodeConfig.shieldedInstanceConfig.enableSecureBoot", False), "gke-l4", ""),
-    ("k8s-node-auto-repair-upgrade", "aks", lambda r: changed(r, "aks", "autoUpgradeProfile.nodeOSUpgradeChannel", "None"), "aks", ""),
-    ("k8s-node-auto-repair-upgrade", "ack", lambda r: changed(r, "ack-gpu", "management.autoRepair", False), "ack-gpu", ""),
+    (
+        "k8s-node-auto-repair-upgrade",
+        "eks",
+        lambda r: changed(r, "gpu-nodes", "nodeRepairConfig.enabled", False),
+        "gpu-nodes",
+        "",
+    ),
+    (
+        "k8s-node-auto-repair-upgrade",
+        "gke",
+        lambda r: changed(r, "gke-l4", "management.autoUpgrade", False),
+        "gke-l4",
+        "",
+    ),
+    (
+        "k8s-node-auto-repair-upgrade",
+        "gke",
+        lambda r: changed(r, "gke-l4", "nodeConfig.shieldedInstanceConfig.enableSecureBoot", False),
+        "gke-l4",
+        "",
+    ),
+    (
+        "k8s-node-auto-repair-upgrade",
+        "aks",
+        lambda r: changed(r, "aks", "autoUpgradeProfile.nodeOSUpgradeChannel", "None"),
+        "aks",
+        "",
+    ),
+    (
+        "k8s-node-auto-repair-upgrade",
+        "ack",
+        lambda r: changed(r, "ack-gpu", "management.autoRepair", False),
+        "ack-gpu",
+        "",
+    ),
     # C10
     ("k8s-no-extended-support", "eks", lambda r: changed(r, "eks", "version", "1.32"), "eks", "extended support"),
     ("k8s-no-extended-support", "eks", lambda r: changed(r, "eks", "upgradePolicy", DELETE), "eks", "STANDARD"),
@@ -234,13 +381,17 @@ VIOLATIONS = [
 ]
 
 
-@pytest.mark.parametrize(("rule", "cloud", "break_it", "flagged", "contains"), VIOLATIONS, ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("rule", "cloud", "break_it", "flagged", "contains"), VIOLATIONS, ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_one_change_is_reported(rule, cloud, break_it, flagged, contains) -> None:
     assert_flags(rule, break_it(GOOD[cloud]()), flagged, contains=contains)
 
 
 def test_eks_public_endpoint_limited_to_listed_cidrs_passes() -> None:
-    resources = changed(good_eks(), "eks", "vpcConfig", {"endpointPublicAccess": True, "publicAccessCidrs": ["203.0.113.0/24"]})
+    resources = changed(
+        good_eks(), "eks", "vpcConfig", {"endpointPublicAccess": True, "publicAccessCidrs": ["203.0.113.0/24"]}
+    )
     assert_compliant("k8s-api-endpoint-restricted", resources)
 
 

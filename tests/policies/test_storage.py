@@ -36,17 +36,37 @@ DENY_PLAIN_HTTP = json.dumps(
 )
 
 
-def s3_set(name: str, *, kms: bool = True, log_to=None):  # noqa: ANN201 - test builder
+def s3_set(name: str, *, kms: bool = True, log_to=None):
     """A bucket hardened like components/aws/bucket.py, with its separate hardening resources."""
     bucket = res(s.S3_BUCKETS[0], f"{name}-bucket", {"bucket": name, "tags": TAGS}, protect=True)
     sse = {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": KMS_ARN} if kms else {"sseAlgorithm": "AES256"}
     on = {"bucket": bucket}
     resources = [
         bucket,
-        res(s.S3_PUBLIC_ACCESS_BLOCK[0], f"{name}-pab", {"bucket": f"{name}-id", **dict.fromkeys(s.PUBLIC_ACCESS_FLAGS, True)}, deps=on),
-        res(s.S3_OWNERSHIP[0], f"{name}-ownership", {"bucket": f"{name}-id", "rule": {"objectOwnership": "BucketOwnerEnforced"}}, deps=on),
-        res(s.S3_ENCRYPTION[0], f"{name}-encryption", {"bucket": f"{name}-id", "rules": [{"applyServerSideEncryptionByDefault": sse}]}, deps=on),
-        res(s.S3_VERSIONING[0], f"{name}-versioning", {"bucket": f"{name}-id", "versioningConfiguration": {"status": "Enabled"}}, deps=on),
+        res(
+            s.S3_PUBLIC_ACCESS_BLOCK[0],
+            f"{name}-pab",
+            {"bucket": f"{name}-id", **dict.fromkeys(s.PUBLIC_ACCESS_FLAGS, True)},
+            deps=on,
+        ),
+        res(
+            s.S3_OWNERSHIP[0],
+            f"{name}-ownership",
+            {"bucket": f"{name}-id", "rule": {"objectOwnership": "BucketOwnerEnforced"}},
+            deps=on,
+        ),
+        res(
+            s.S3_ENCRYPTION[0],
+            f"{name}-encryption",
+            {"bucket": f"{name}-id", "rules": [{"applyServerSideEncryptionByDefault": sse}]},
+            deps=on,
+        ),
+        res(
+            s.S3_VERSIONING[0],
+            f"{name}-versioning",
+            {"bucket": f"{name}-id", "versioningConfiguration": {"status": "Enabled"}},
+            deps=on,
+        ),
         res(
             s.S3_LIFECYCLE[0],
             f"{name}-lifecycle",
@@ -54,7 +74,11 @@ def s3_set(name: str, *, kms: bool = True, log_to=None):  # noqa: ANN201 - test 
                 "bucket": f"{name}-id",
                 "rules": [
                     {"id": "abort", "status": "Enabled", "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7}},
-                    {"id": "tiering", "status": "Enabled", "transitions": [{"days": 30, "storageClass": "STANDARD_IA"}]},
+                    {
+                        "id": "tiering",
+                        "status": "Enabled",
+                        "transitions": [{"days": 30, "storageClass": "STANDARD_IA"}],
+                    },
                 ],
             },
             deps=on,
@@ -73,13 +97,13 @@ def s3_set(name: str, *, kms: bool = True, log_to=None):  # noqa: ANN201 - test 
     return resources
 
 
-def good_s3():  # noqa: ANN201
+def good_s3():
     logs = s3_set("logs", kms=False)
     return logs + s3_set("data", log_to=logs[0])
 
 
-def good_gcs():  # noqa: ANN201
-    def bucket(name: str, logging: dict | None):  # noqa: ANN202
+def good_gcs():
+    def bucket(name: str, logging: dict | None):
         props = {
             "name": name,
             "location": "US-CENTRAL1",
@@ -102,13 +126,17 @@ def good_gcs():  # noqa: ANN201
     reader = res(
         s.GCS_BUCKET_IAM[0],
         "data-reader",
-        {"bucket": "data", "role": "roles/storage.objectViewer", "member": "serviceAccount:trainer@p.iam.gserviceaccount.com"},
+        {
+            "bucket": "data",
+            "role": "roles/storage.objectViewer",
+            "member": "serviceAccount:trainer@p.iam.gserviceaccount.com",
+        },
         deps={"bucket": data},
     )
     return [logs, data, reader]
 
 
-def good_azure():  # noqa: ANN201
+def good_azure():
     account = res(
         s.AZURE_ACCOUNT,
         "data-account",
@@ -119,13 +147,18 @@ def good_azure():  # noqa: ANN201
             "minimumTlsVersion": "TLS1_2",
             "enableHttpsTrafficOnly": True,
             "networkRuleSet": {"defaultAction": "Deny", "bypass": "AzureServices"},
-            "encryption": {"keySource": "Microsoft.Keyvault", "keyVaultProperties": {"keyName": "k", "keyVaultUri": "https://v"}},
+            "encryption": {
+                "keySource": "Microsoft.Keyvault",
+                "keyVaultProperties": {"keyName": "k", "keyVaultUri": "https://v"},
+            },
             "tags": TAGS,
         },
         protect=True,
     )
     on = {"accountName": account}
-    blob_service = res(s.AZURE_BLOB_SERVICE, "data-blob", {"accountName": "pvdata", "isVersioningEnabled": True}, deps=on)
+    blob_service = res(
+        s.AZURE_BLOB_SERVICE, "data-blob", {"accountName": "pvdata", "isVersioningEnabled": True}, deps=on
+    )
     return [
         account,
         blob_service,
@@ -141,7 +174,9 @@ def good_azure():  # noqa: ANN201
                             "name": "tiering",
                             "enabled": True,
                             "type": "Lifecycle",
-                            "definition": {"actions": {"baseBlob": {"tierToCool": {"daysAfterModificationGreaterThan": 30}}}},
+                            "definition": {
+                                "actions": {"baseBlob": {"tierToCool": {"daysAfterModificationGreaterThan": 30}}}
+                            },
                         }
                     ]
                 },
@@ -160,7 +195,7 @@ def good_azure():  # noqa: ANN201
     ]
 
 
-def oss_set(name: str, *, log_to=None):  # noqa: ANN201
+def oss_set(name: str, *, log_to=None):
     bucket = res(
         s.OSS_BUCKET,
         f"{name}-bucket",
@@ -182,14 +217,24 @@ def oss_set(name: str, *, log_to=None):  # noqa: ANN201
         {
             "Version": "1",
             "Statement": [
-                {"Effect": "Deny", "Action": ["oss:*"], "Principal": ["*"], "Condition": {"Bool": {"acs:SecureTransport": ["false"]}}}
+                {
+                    "Effect": "Deny",
+                    "Action": ["oss:*"],
+                    "Principal": ["*"],
+                    "Condition": {"Bool": {"acs:SecureTransport": ["false"]}},
+                }
             ],
         }
     )
     resources = [
         bucket,
         res(s.OSS_PUBLIC_ACCESS_BLOCK, f"{name}-pab", {"bucket": name, "blockPublicAccess": True}, deps=on),
-        res(s.OSS_ENCRYPTION, f"{name}-encryption", {"bucket": name, "sseAlgorithm": "KMS", "kmsMasterKeyId": "key-1"}, deps=on),
+        res(
+            s.OSS_ENCRYPTION,
+            f"{name}-encryption",
+            {"bucket": name, "sseAlgorithm": "KMS", "kmsMasterKeyId": "key-1"},
+            deps=on,
+        ),
         res(s.OSS_VERSIONING, f"{name}-versioning", {"bucket": name, "status": "Enabled"}, deps=on),
         res(s.OSS_ACL, f"{name}-acl", {"bucket": name, "acl": "private"}, deps=on),
         res(s.OSS_POLICY, f"{name}-policy", {"bucket": name, "policy": deny}, deps=on),
@@ -201,7 +246,7 @@ def oss_set(name: str, *, log_to=None):  # noqa: ANN201
     return resources
 
 
-def good_oss():  # noqa: ANN201
+def good_oss():
     logs = oss_set("logs")
     return logs + oss_set("data", log_to=logs[0])
 
@@ -228,58 +273,239 @@ def test_hardened_buckets_pass(rule: str, cloud: str) -> None:
 # (rule, cloud, how the known-good set is broken, resource the finding names, message part)
 VIOLATIONS = [
     # S1
-    ("bucket-public-access-blocked", "s3", lambda r: without(r, "data-pab"), "data-bucket", "no BucketPublicAccessBlock"),
-    ("bucket-public-access-blocked", "s3", lambda r: changed(r, "data-pab", "blockPublicPolicy", False), "data-bucket", "blockPublicPolicy"),
-    ("bucket-public-access-blocked", "s3", lambda r: changed(r, "data-bucket", "acl", "public-read"), "data-bucket", "public-read"),
     (
         "bucket-public-access-blocked",
         "s3",
-        lambda r: changed(r, "data-policy", "policy", json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}]})),
+        lambda r: without(r, "data-pab"),
+        "data-bucket",
+        "no BucketPublicAccessBlock",
+    ),
+    (
+        "bucket-public-access-blocked",
+        "s3",
+        lambda r: changed(r, "data-pab", "blockPublicPolicy", False),
+        "data-bucket",
+        "blockPublicPolicy",
+    ),
+    (
+        "bucket-public-access-blocked",
+        "s3",
+        lambda r: changed(r, "data-bucket", "acl", "public-read"),
+        "data-bucket",
+        "public-read",
+    ),
+    (
+        "bucket-public-access-blocked",
+        "s3",
+        lambda r: changed(
+            r,
+            "data-policy",
+            "policy",
+            json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}]}),
+        ),
         "data-bucket",
         "Principal '*'",
     ),
-    ("bucket-public-access-blocked", "gcs", lambda r: changed(r, "data-bucket", "publicAccessPrevention", "inherited"), "data-bucket", "enforced"),
-    ("bucket-public-access-blocked", "gcs", lambda r: changed(r, "data-reader", "member", "allUsers"), "data-reader", "allUsers"),
-    ("bucket-public-access-blocked", "azure", lambda r: changed(r, "data-account", "allowBlobPublicAccess", True), "data-account", ""),
-    ("bucket-public-access-blocked", "azure", lambda r: changed(r, "data-models", "publicAccess", "Container"), "data-models", ""),
-    ("bucket-public-access-blocked", "oss", lambda r: changed(r, "data-pab", "blockPublicAccess", False), "data-bucket", ""),
-    ("bucket-public-access-blocked", "oss", lambda r: changed(r, "data-acl", "acl", "public-read"), "data-bucket", "public-read"),
+    (
+        "bucket-public-access-blocked",
+        "gcs",
+        lambda r: changed(r, "data-bucket", "publicAccessPrevention", "inherited"),
+        "data-bucket",
+        "enforced",
+    ),
+    (
+        "bucket-public-access-blocked",
+        "gcs",
+        lambda r: changed(r, "data-reader", "member", "allUsers"),
+        "data-reader",
+        "allUsers",
+    ),
+    (
+        "bucket-public-access-blocked",
+        "azure",
+        lambda r: changed(r, "data-account", "allowBlobPublicAccess", True),
+        "data-account",
+        "",
+    ),
+    (
+        "bucket-public-access-blocked",
+        "azure",
+        lambda r: changed(r, "data-models", "publicAccess", "Container"),
+        "data-models",
+        "",
+    ),
+    (
+        "bucket-public-access-blocked",
+        "oss",
+        lambda r: changed(r, "data-pab", "blockPublicAccess", False),
+        "data-bucket",
+        "",
+    ),
+    (
+        "bucket-public-access-blocked",
+        "oss",
+        lambda r: changed(r, "data-acl", "acl", "public-read"),
+        "data-bucket",
+        "public-read",
+    ),
     # S2
-    ("bucket-encrypted-with-cmk", "s3", lambda r: changed(r, "data-encryption", "rules.0.applyServerSideEncryptionByDefault.sseAlgorithm", "AES256"), "data-bucket", "SSE-KMS"),
-    ("bucket-encrypted-with-cmk", "gcs", lambda r: changed(r, "data-bucket", "encryption", DELETE), "data-bucket", "defaultKmsKeyName"),
-    ("bucket-encrypted-with-cmk", "azure", lambda r: changed(r, "data-account", "encryption.keySource", "Microsoft.Storage"), "data-account", ""),
-    ("bucket-encrypted-with-cmk", "oss", lambda r: changed(r, "data-encryption", "sseAlgorithm", "AES256"), "data-bucket", "KMS"),
+    (
+        "bucket-encrypted-with-cmk",
+        "s3",
+        lambda r: changed(r, "data-encryption", "rules.0.applyServerSideEncryptionByDefault.sseAlgorithm", "AES256"),
+        "data-bucket",
+        "SSE-KMS",
+    ),
+    (
+        "bucket-encrypted-with-cmk",
+        "gcs",
+        lambda r: changed(r, "data-bucket", "encryption", DELETE),
+        "data-bucket",
+        "defaultKmsKeyName",
+    ),
+    (
+        "bucket-encrypted-with-cmk",
+        "azure",
+        lambda r: changed(r, "data-account", "encryption.keySource", "Microsoft.Storage"),
+        "data-account",
+        "",
+    ),
+    (
+        "bucket-encrypted-with-cmk",
+        "oss",
+        lambda r: changed(r, "data-encryption", "sseAlgorithm", "AES256"),
+        "data-bucket",
+        "KMS",
+    ),
     # S3
-    ("bucket-versioning-enabled", "s3", lambda r: changed(r, "data-versioning", "versioningConfiguration.status", "Suspended"), "data-bucket", ""),
-    ("bucket-versioning-enabled", "gcs", lambda r: changed(r, "data-bucket", "versioning.enabled", False), "data-bucket", ""),
-    ("bucket-versioning-enabled", "azure", lambda r: changed(r, "data-blob", "isVersioningEnabled", False), "data-account", ""),
-    ("bucket-versioning-enabled", "oss", lambda r: changed(r, "data-versioning", "status", "Suspended"), "data-bucket", ""),
+    (
+        "bucket-versioning-enabled",
+        "s3",
+        lambda r: changed(r, "data-versioning", "versioningConfiguration.status", "Suspended"),
+        "data-bucket",
+        "",
+    ),
+    (
+        "bucket-versioning-enabled",
+        "gcs",
+        lambda r: changed(r, "data-bucket", "versioning.enabled", False),
+        "data-bucket",
+        "",
+    ),
+    (
+        "bucket-versioning-enabled",
+        "azure",
+        lambda r: changed(r, "data-blob", "isVersioningEnabled", False),
+        "data-account",
+        "",
+    ),
+    (
+        "bucket-versioning-enabled",
+        "oss",
+        lambda r: changed(r, "data-versioning", "status", "Suspended"),
+        "data-bucket",
+        "",
+    ),
     # S4
     ("bucket-access-logging", "s3", lambda r: without(r, "data-logging"), "data-bucket", "BucketLogging"),
-    ("bucket-access-logging", "gcs", lambda r: changed(r, "data-bucket", "logging", DELETE), "data-bucket", "logBucket"),
-    ("bucket-access-logging", "azure", lambda r: changed(r, "data-access-logs", "logs", [{"category": "Transaction", "enabled": True}]), "data-account", ""),
+    (
+        "bucket-access-logging",
+        "gcs",
+        lambda r: changed(r, "data-bucket", "logging", DELETE),
+        "data-bucket",
+        "logBucket",
+    ),
+    (
+        "bucket-access-logging",
+        "azure",
+        lambda r: changed(r, "data-access-logs", "logs", [{"category": "Transaction", "enabled": True}]),
+        "data-account",
+        "",
+    ),
     ("bucket-access-logging", "oss", lambda r: without(r, "data-logging"), "data-bucket", ""),
     # S5
     ("storage-tls-only", "s3", lambda r: without(r, "data-policy"), "data-bucket", "SecureTransport"),
-    ("storage-tls-only", "azure", lambda r: changed(r, "data-account", "minimumTlsVersion", "TLS1_0"), "data-account", "TLS1_0"),
-    ("storage-tls-only", "azure", lambda r: changed(r, "data-account", "enableHttpsTrafficOnly", False), "data-account", "enableHttpsTrafficOnly"),
+    (
+        "storage-tls-only",
+        "azure",
+        lambda r: changed(r, "data-account", "minimumTlsVersion", "TLS1_0"),
+        "data-account",
+        "TLS1_0",
+    ),
+    (
+        "storage-tls-only",
+        "azure",
+        lambda r: changed(r, "data-account", "enableHttpsTrafficOnly", False),
+        "data-account",
+        "enableHttpsTrafficOnly",
+    ),
     ("storage-tls-only", "oss", lambda r: without(r, "data-policy"), "data-bucket", "acs:SecureTransport"),
     # S6
-    ("bucket-uniform-access", "s3", lambda r: changed(r, "data-ownership", "rule.objectOwnership", "ObjectWriter"), "data-bucket", ""),
-    ("bucket-uniform-access", "gcs", lambda r: changed(r, "data-bucket", "uniformBucketLevelAccess", False), "data-bucket", ""),
-    ("bucket-uniform-access", "azure", lambda r: changed(r, "data-account", "allowSharedKeyAccess", True), "data-account", ""),
+    (
+        "bucket-uniform-access",
+        "s3",
+        lambda r: changed(r, "data-ownership", "rule.objectOwnership", "ObjectWriter"),
+        "data-bucket",
+        "",
+    ),
+    (
+        "bucket-uniform-access",
+        "gcs",
+        lambda r: changed(r, "data-bucket", "uniformBucketLevelAccess", False),
+        "data-bucket",
+        "",
+    ),
+    (
+        "bucket-uniform-access",
+        "azure",
+        lambda r: changed(r, "data-account", "allowSharedKeyAccess", True),
+        "data-account",
+        "",
+    ),
     # S7
-    ("storage-network-default-deny", "azure", lambda r: changed(r, "data-account", "networkRuleSet.defaultAction", "Allow"), "data-account", ""),
+    (
+        "storage-network-default-deny",
+        "azure",
+        lambda r: changed(r, "data-account", "networkRuleSet.defaultAction", "Allow"),
+        "data-account",
+        "",
+    ),
     # C7
-    ("bucket-lifecycle-tiering", "s3", lambda r: changed(r, "data-lifecycle", "rules.0.status", "Disabled"), "data-bucket", "abort"),
-    ("bucket-lifecycle-tiering", "s3", lambda r: changed(r, "data-lifecycle", "rules.1.transitions", []), "data-bucket", "cheaper"),
-    ("bucket-lifecycle-tiering", "gcs", lambda r: changed(r, "data-bucket", "lifecycleRules.1.action.type", "Delete"), "data-bucket", "Abort"),
+    (
+        "bucket-lifecycle-tiering",
+        "s3",
+        lambda r: changed(r, "data-lifecycle", "rules.0.status", "Disabled"),
+        "data-bucket",
+        "abort",
+    ),
+    (
+        "bucket-lifecycle-tiering",
+        "s3",
+        lambda r: changed(r, "data-lifecycle", "rules.1.transitions", []),
+        "data-bucket",
+        "cheaper",
+    ),
+    (
+        "bucket-lifecycle-tiering",
+        "gcs",
+        lambda r: changed(r, "data-bucket", "lifecycleRules.1.action.type", "Delete"),
+        "data-bucket",
+        "Abort",
+    ),
     ("bucket-lifecycle-tiering", "azure", lambda r: without(r, "data-tiering"), "data-account", "ManagementPolicy"),
-    ("bucket-lifecycle-tiering", "oss", lambda r: changed(r, "data-bucket", "lifecycleRules.0.abortMultipartUploads", []), "data-bucket", "abort"),
+    (
+        "bucket-lifecycle-tiering",
+        "oss",
+        lambda r: changed(r, "data-bucket", "lifecycleRules.0.abortMultipartUploads", []),
+        "data-bucket",
+        "abort",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("rule", "cloud", "break_it", "flagged", "contains"), VIOLATIONS, ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("rule", "cloud", "break_it", "flagged", "contains"), VIOLATIONS, ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_one_change_is_reported_on_the_bucket(rule, cloud, break_it, flagged, contains) -> None:
     assert_flags(rule, break_it(GOOD[cloud]()), flagged, contains=contains)
 
@@ -302,13 +528,15 @@ def test_account_wide_public_access_block_covers_buckets() -> None:
 def test_hardening_found_by_bucket_name_when_no_dependency_is_recorded() -> None:
     # A program that passes the name as a plain string leaves no property dependency.
     bucket = res(s.S3_BUCKETS[0], "plain-bucket", {"bucket": "plain"})
-    block = res(s.S3_PUBLIC_ACCESS_BLOCK[0], "plain-pab", {"bucket": "plain", **dict.fromkeys(s.PUBLIC_ACCESS_FLAGS, True)})
+    block = res(
+        s.S3_PUBLIC_ACCESS_BLOCK[0], "plain-pab", {"bucket": "plain", **dict.fromkeys(s.PUBLIC_ACCESS_FLAGS, True)}
+    )
     assert_compliant("bucket-public-access-blocked", [bucket, block])
     assert_flags("bucket-public-access-blocked", [bucket], "plain-bucket")
 
 
 # -- S18 ------------------------------------------------------------------------------------------
-def good_disks():  # noqa: ANN201
+def good_disks():
     template = res(
         s.AWS_LAUNCH_TEMPLATE,
         "gpu-lt",
@@ -316,10 +544,19 @@ def good_disks():  # noqa: ANN201
     )
     return [
         template,
-        res(s.AWS_NODE_GROUP, "gpu-nodes", {"launchTemplate": {"id": "lt-1", "version": "1"}}, deps={"launchTemplate": template}),
+        res(
+            s.AWS_NODE_GROUP,
+            "gpu-nodes",
+            {"launchTemplate": {"id": "lt-1", "version": "1"}},
+            deps={"launchTemplate": template},
+        ),
         res(s.AWS_EBS_VOLUME, "scratch", {"encrypted": True, "size": 100}),
         res(s.AZURE_AGENT_POOL, "az-gpu", {"vmSize": "Standard_NC4as_T4_v3", "enableEncryptionAtHost": True}),
-        res(s.ALICLOUD_NODE_POOL, "ali-gpu", {"systemDiskEncrypted": True, "dataDisks": [{"size": 200, "encrypted": "true"}]}),
+        res(
+            s.ALICLOUD_NODE_POOL,
+            "ali-gpu",
+            {"systemDiskEncrypted": True, "dataDisks": [{"size": 200, "encrypted": "true"}]},
+        ),
     ]
 
 
@@ -353,7 +590,9 @@ def test_stateful_resources_must_be_protected(cloud: str) -> None:
     resources = GOOD[cloud]()
     assert_compliant("stateful-resources-protected", resources)
     stateful = resources[0]
-    assert_flags("stateful-resources-protected", unprotected(resources, stateful.name), stateful.name, contains="not protected")
+    assert_flags(
+        "stateful-resources-protected", unprotected(resources, stateful.name), stateful.name, contains="not protected"
+    )
 
 
 def test_protection_rule_covers_every_stateful_type_of_the_catalog() -> None:

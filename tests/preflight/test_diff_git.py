@@ -205,14 +205,18 @@ def test_dev_cost_delta_matches_the_catalog_prices(diff):
     assert by_name["models"].cost_head.floor_usd == pytest.approx(bucket_head, abs=0.01)
 
 
-def test_findings_are_keyed_against_the_right_side(diff):
+def test_new_findings_concern_the_pool_and_the_cost_increase_sees_the_base(diff):
     dev = stack(diff, "dev")
     if dev.findings is None:
         pytest.skip("no policy section: the policy stage did not run")
-    head_urns = {r.urn for r in dev.head_report.run.resources} | {None}
-    base_urns = {r.urn for r in dev.base_report.run.resources} | {None}
-    assert all(f.get("urn") in head_urns for f in dev.findings.new)
-    assert all(f.get("urn") in base_urns for f in dev.findings.fixed)
+    stack_urn = "urn:pulumi:dev::fixture::pulumi:pulumi:Stack::fixture-dev"
+    pool_urn = "urn:pulumi:dev::fixture::aws:eks/nodeGroup:NodeGroup::gpu"
+    assert dev.findings.new, "an on-demand GPU pool that does not scale to zero is judged"
+    assert {f["urn"] for f in dev.findings.new} <= {pool_urn, stack_urn}, "the unchanged bucket brings nothing new"
+    assert dev.findings.fixed == []
+    # C6 gets the base's totals from the diff: the increase is measured from the base's $2.30.
+    (increase,) = (f for f in dev.findings.new if f["rule"] == "cost-increase-within-threshold")
+    assert increase["urn"] == stack_urn and "$2.30" in increase["message"]
 
 
 # -- stacks on one side, a base that fails ---------------------------------------------------------

@@ -24,6 +24,7 @@ from preflight.records import ProgramRun, ResourceRecord
 from preflight.report import PlanReport
 
 PROJECT = "demo"
+STACK_URN = f"urn:pulumi:dev::{PROJECT}::pulumi:pulumi:Stack::{PROJECT}-dev"
 
 
 # -- builders -----------------------------------------------------------------------------------------
@@ -165,7 +166,7 @@ def dev_reports() -> tuple[PlanReport, PlanReport]:
                 finding("eks-spot-in-dev", nodes.urn, "mandatory", severity="medium", tags=["cost"]),
                 finding(
                     "budget-within-limit",
-                    None,
+                    STACK_URN,  # stack-level findings carry the root stack's URN
                     "mandatory",
                     severity="high",
                     tags=["cost"],

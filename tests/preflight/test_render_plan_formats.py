@@ -38,7 +38,8 @@ def test_plan_mermaid(tmp_path):
     text = plan(tmp_path, "mermaid")
     assert text.startswith("flowchart LR\n")
     assert '  c_store0["store0<br/><small>tiny:index:Store</small>"]:::component' in text
-    assert "  c_store0 --> r_c_store0_aws_s3_BucketVersioning" in text
+    assert '  c_store0_2["aws:s3:BucketVersioning"]' in text
+    assert "  c_store0 --> c_store0_2" in text
     assert "pulumi:providers" not in text
 
 

@@ -13,6 +13,7 @@ import copy
 import functools
 import json
 import math
+import typing
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,9 +40,6 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
-# Keys whose mappings are named collections (any name is a new entry), not models (where an
-# unknown key is an error).
-NAMED_COLLECTIONS = {"gpu_pools", "buckets", "workloads", "endpoints", "labels"}
 
 Path_ = tuple[Any, ...]
 
@@ -241,7 +239,7 @@ def _consume(node: Any, rest: str, parent_key: Any) -> bool:
                 return True
     # A key the input does not have: a required or defaulted field of the model at this place
     # (never directly under a named collection, where every key is a user's name).
-    return isinstance(node, dict) and parent_key not in NAMED_COLLECTIONS and rest in _all_field_names()
+    return isinstance(node, dict) and parent_key not in named_collections() and rest in _all_field_names()
 
 
 FUZZED_STACKS = sorted({*REQUIRED_STACKS, *STACKS})
@@ -267,16 +265,38 @@ def test_mutated_config_is_a_spec_or_a_config_error_with_key_path(stack):
     check()
 
 
-@functools.cache
-def _all_field_names() -> frozenset[str]:
-    """Every key some config model accepts (adding one of those is not an unknown key)."""
-    names: set[str] = set()
+def _config_models() -> list[type[ConfigModel]]:
+    found: list[type[ConfigModel]] = []
     pending: list[type[ConfigModel]] = [ConfigModel]
     while pending:
         model = pending.pop()
-        names.update(model.model_fields)
+        found.append(model)
         pending.extend(model.__subclasses__())
-    return frozenset(names)
+    return found
+
+
+@functools.cache
+def _all_field_names() -> frozenset[str]:
+    """Every key some config model accepts (adding one of those is not an unknown key)."""
+    return frozenset(name for model in _config_models() for name in model.model_fields)
+
+
+def _is_mapping_type(annotation: Any) -> bool:
+    if typing.get_origin(annotation) is dict:
+        return True
+    return any(_is_mapping_type(arg) for arg in typing.get_args(annotation))
+
+
+@functools.cache
+def named_collections() -> frozenset[str]:
+    """Fields that are mappings of user-chosen names (`gpu_pools`, `buckets`, `labels`, ...),
+    read from the config models: there any key is a new entry, not an unknown key."""
+    return frozenset(
+        name
+        for model in _config_models()
+        for name, field in model.model_fields.items()
+        if _is_mapping_type(field.annotation)
+    )
 
 
 def _model_mappings(config: dict[str, Any]) -> list[Path_]:
@@ -286,7 +306,7 @@ def _model_mappings(config: dict[str, Any]) -> list[Path_]:
         if not isinstance(node, dict):
             continue
         parent_key = path[-1] if path else None
-        if parent_key in NAMED_COLLECTIONS:
+        if parent_key in named_collections():
             continue
         found.append(path)
     return found
@@ -320,7 +340,7 @@ def _named_entries(config: dict[str, Any]) -> list[Path_]:
     return [
         path
         for path, node in walk(config)
-        if len(path) >= 2 and path[-2] in NAMED_COLLECTIONS and path[-2] != "labels" and isinstance(node, dict) and node
+        if len(path) >= 2 and path[-2] in named_collections() and isinstance(node, dict) and node
     ]
 
 

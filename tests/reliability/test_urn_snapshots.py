@@ -197,28 +197,59 @@ def test_resource_moved_into_a_component_needs_a_parent_alias(declare):
     assert with_alias.appeared == [STORE]
 
 
-# -- the command ---------------------------------------------------------------------------------
-def test_urns_command_prints_the_sorted_urns(stack_run, capsys):
-    assert preflight_main(["urns", "dev", "--cwd", str(REPO_ROOT)]) == 0
-    assert capsys.readouterr().out == render_urns(stack_urns(stack_run("dev")))
+# -- the command (on a small project of its own: the real stacks take seconds per run) -----------
+_SMALL_PROGRAM = """
+import pulumi
+import pulumi_aws as aws
+
+store = pulumi.ComponentResource("ai-infra:test:Store", "models")
+aws.s3.Bucket("models-data", opts=pulumi.ResourceOptions(parent=store))
+aws.s3.Bucket("logs")
+"""
+SMALL_URNS = [
+    "urn:pulumi:dev::ai-infra::ai-infra:test:Store$aws:s3/bucket:Bucket::models-data",
+    "urn:pulumi:dev::ai-infra::ai-infra:test:Store::models",
+    "urn:pulumi:dev::ai-infra::aws:s3/bucket:Bucket::logs",
+]
 
 
-def test_urns_command_check_fails_on_a_disappeared_urn(stack_run, tmp_path, capsys):
-    urns = stack_urns(stack_run("dev"))
-    gone = "urn:pulumi:dev::ai-infra::ai-infra:aws:Bucket$aws:s3/bucket:Bucket::dev-old-bucket"
-    snapshot = tmp_path / "dev.urns"
-    snapshot.write_text(render_urns([*urns[1:], gone]), encoding="utf-8")
+@pytest.fixture
+def small_project(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: ai-infra\nruntime: python\n", encoding="utf-8")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n", encoding="utf-8")
+    (tmp_path / "__main__.py").write_text(_SMALL_PROGRAM, encoding="utf-8")
+    return tmp_path
 
-    code = preflight_main(["urns", "dev", "--cwd", str(REPO_ROOT), "--check", str(snapshot)])
+
+def test_urns_command_prints_the_sorted_urns(small_project, capsys):
+    assert preflight_main(["urns", "dev", "--cwd", str(small_project)]) == 0
+    assert capsys.readouterr().out == render_urns(SMALL_URNS)
+
+
+def test_urns_command_check_passes_on_the_same_urns(small_project, capsys):
+    snapshot = small_project / "dev.urns"
+    snapshot.write_text(render_urns(SMALL_URNS), encoding="utf-8")
+
+    assert preflight_main(["urns", "dev", "--cwd", str(small_project), "--check", str(snapshot)]) == 0
+    assert "match" in capsys.readouterr().out
+
+
+def test_urns_command_check_fails_on_a_disappeared_urn(small_project, capsys):
+    gone = "urn:pulumi:dev::ai-infra::ai-infra:test:Store$aws:s3/bucket:Bucket::models-old"
+    snapshot = small_project / "dev.urns"
+    snapshot.write_text(render_urns([*SMALL_URNS[1:], gone]), encoding="utf-8")
+
+    code = preflight_main(["urns", "dev", "--cwd", str(small_project), "--check", str(snapshot)])
 
     out = capsys.readouterr().out
     assert code == 1
     assert f"- {gone}" in out
-    assert f"+ {urns[0]}" in out
+    assert f"+ {SMALL_URNS[0]}" in out
+    assert 'models-old -> models-data: aliases=[pulumi.Alias(name="models-old")]' in out
     assert f"preflight urns dev --out {snapshot}" in out
 
 
-def test_urns_command_check_without_snapshot_is_a_usage_error(tmp_path, capsys):
-    code = preflight_main(["urns", "dev", "--cwd", str(REPO_ROOT), "--check", str(tmp_path / "missing.urns")])
+def test_urns_command_check_without_snapshot_is_a_usage_error(small_project, capsys):
+    code = preflight_main(["urns", "dev", "--cwd", str(small_project), "--check", str(small_project / "none.urns")])
     assert code == 2
     assert "not found" in capsys.readouterr().err

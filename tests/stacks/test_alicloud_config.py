@@ -62,6 +62,7 @@ def test_defaults_are_private_and_cheap():
     assert spec.zone_ids == ["ap-southeast-1a", "ap-southeast-1b"]
     assert spec.gpu_pools["a10"].min_nodes == 0
     assert spec.network.nat == "single"
+    assert spec.network.flow_logs.retention_days == 30
 
 
 def test_a_small_vpc_is_fine_when_the_plan_fits():
@@ -147,6 +148,11 @@ def test_explicit_zones_set_the_zone_count():
             f"{KEY}.buckets.a-very-long-bucket-purpose-key-x: 'a-very-long-bucket-purpose-key-x' is 32 characters",
         ),
         ({"buckets": {"access-logs": {}}}, f"{KEY}.buckets.access-logs: 'access-logs' is reserved"),
+        (
+            {"network__flow_logs": {"retention_days": 3650}},
+            f"{KEY}.network.flow_logs.retention_days: 3650 is not valid: Input should be less than or equal to 3649",
+        ),
+        ({"network__flow_logs": {"enabled": False}}, f"{KEY}.network.flow_logs.enabled: unknown key"),
         ({"budget": None}, f"{KEY}.budget: required key is missing"),
         ({"clusters": {}}, f"{KEY}.clusters: unknown key"),
     ],

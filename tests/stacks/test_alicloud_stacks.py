@@ -157,8 +157,38 @@ def test_prod_endpoint_autoscales_in_the_vpc(stack_run):
 def test_prod_buckets_log_access_to_a_separate_bucket(stack_run):
     run = stack_run("prod")
     logging = run.of_type("alicloud:oss/bucketLogging:BucketLogging")
-    assert {r.name for r in logging} == {"prod-alicloud-datasets-logging", "prod-alicloud-models-logging"}
+    assert {r.name for r in logging} == {
+        f"prod-alicloud-{purpose}-logging" for purpose in ("datasets", "models", "checkpoints")
+    }
     assert all(r.inputs["targetBucket"].startswith("ai-infra-prod-access-logs-") for r in logging)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_bucket_is_encrypted_with_its_own_customer_key(stack_run, stack):
+    run = stack_run(stack)
+    keys = {r.name: r for r in run.of_type("alicloud:kms/key:Key")}
+    encryption = run.of_type("alicloud:oss/bucketServerSideEncryption:BucketServerSideEncryption")
+    assert len(encryption) == len(run.of_type("alicloud:oss/bucket:Bucket"))
+    for record in encryption:
+        key_name = record.name.removesuffix("-encryption") + "-key"
+        assert record.inputs["sseAlgorithm"] == "KMS" and record.inputs["kmsMasterKeyId"] == f"{key_name}-id"
+        assert keys[key_name].protect is (stack == "prod"), key_name
+    if stack == "prod":
+        assert "prod-alicloud-access-logs-encryption" in {r.name for r in encryption}
+
+
+@pytest.mark.parametrize(("stack", "days"), [("dev", 30), ("prod", 90)])
+def test_vpc_flow_log_goes_to_an_account_unique_sls_project_with_bounded_retention(stack_run, stack, days):
+    run = stack_run(stack)
+    flow_log = run.one("alicloud:vpc/flowLog:FlowLog").inputs
+    store = run.one("alicloud:log/store:Store").inputs
+    project = run.one("alicloud:log/project:Project").inputs["projectName"]
+    assert re.fullmatch(rf"ai-infra-{stack}-flow-logs-[0-9a-f]{{8}}", project), project
+    assert flow_log["resourceType"] == "VPC" and flow_log["trafficType"] == "All"
+    assert flow_log["resourceId"] == f"{stack}-alicloud-network-vpc-id"
+    assert flow_log["projectName"] == store["projectName"] == project
+    assert flow_log["logStoreName"] == store["logstoreName"]
+    assert store["retentionPeriod"] == days
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])

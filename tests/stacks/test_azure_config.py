@@ -68,6 +68,10 @@ def test_defaults_are_private_cheap_and_keyless():
     assert spec.gpu_pools["t4"].min_nodes == 0
     assert spec.buckets["models"].customer_managed_key is False
     assert spec.buckets["models"].soft_delete_days == 7
+    assert spec.buckets["models"].access_logging is False
+    assert spec.cluster.secrets_encryption is True and spec.cluster.audit_logs is True
+    assert spec.network.flow_logs.enabled is True and spec.network.flow_logs.retention_days == 30
+    assert spec.log_retention_days == 30
     chat = spec.endpoints["chat"]
     assert (chat.auth_mode, chat.public_network_access) == ("aad_token", False)
 
@@ -141,10 +145,6 @@ def test_ids_are_normalised_to_lowercase():
             {"gpu_pools": {"t4": {"accelerator": "nvidia-t4", "min_nodes": 3, "max_nodes": 1}}},
             f"{KEY}.gpu_pools.t4.min_nodes: 3 is greater than max_nodes",
         ),
-        (
-            {"buckets__models": {"access_logging": True}},
-            f"{KEY}.buckets.models.access_logging: true is not supported on Azure yet",
-        ),
         ({"buckets__models": {"soft_delete_days": 0}}, f"{KEY}.buckets.models.soft_delete_days: 0 is not valid"),
         ({"buckets__models": {"encryption": "cmk"}}, f"{KEY}.buckets.models.encryption: unknown key"),
         ({"workloads__trainer__read": ["logs"]}, f"{KEY}.workloads.trainer.read: 'logs' is not a bucket of this cloud"),
@@ -189,11 +189,23 @@ def test_ids_are_normalised_to_lowercase():
             f"{KEY}.network.allowed_inbound.web.ports: 0 is not a port",
         ),
         ({"regoin": "eastus"}, f"{KEY}.regoin: unknown key"),
+        ({"buckets__flow-logs": {}}, f"{KEY}.buckets.flow-logs: 'flow-logs' is reserved for the VNet flow log"),
+        ({"log_retention_days": 7}, f"{KEY}.log_retention_days: 7 is not valid"),
+        (
+            {"network": {"cidr": "10.30.0.0/16", "flow_logs": {"retention_days": 0}}},
+            f"{KEY}.network.flow_logs.retention_days: 0 is not valid",
+        ),
     ],
 )
 def test_mistakes_name_their_key_path(changes, expected):
     found = problems(config(**changes))
     assert any(p.startswith(expected) for p in found), found
+
+
+def test_flow_logs_off_frees_the_reserved_bucket_key():
+    network = {"cidr": "10.30.0.0/16", "flow_logs": {"enabled": False}}
+    spec = parse_environment(config(network=network, **{"buckets__flow-logs": {}})).clouds.azure
+    assert spec is not None and "flow-logs" in spec.buckets
 
 
 def test_an_explicitly_allowed_https_flow_is_accepted():

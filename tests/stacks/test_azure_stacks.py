@@ -21,16 +21,23 @@ STACKS = ("dev", "prod")
 COUNTS = {
     "dev": {
         "azure-native:resources:ResourceGroup": 1,
+        "azure-native:operationalinsights:Workspace": 1,
         "azure-native:network:VirtualNetwork": 1,
-        "azure-native:network:Subnet": 3,
+        "azure-native:network:Subnet": 4,
         "azure-native:network:NatGateway": 1,
         "azure-native:network:PublicIPAddress": 1,
-        "azure-native:network:NetworkSecurityGroup": 3,
+        "azure-native:network:NetworkSecurityGroup": 4,
+        "azure-native:network:FlowLog": 1,
         "azure-native:containerservice:ManagedCluster": 1,
         "azure-native:containerservice:AgentPool": 1,
-        "azure-native:storage:StorageAccount": 4,  # three buckets + the ML workspace's own
-        "azure-native:storage:BlobContainer": 3,
-        "azure-native:keyvault:Vault": 1,
+        # Three buckets, the flow-log account and the ML workspace's own.
+        "azure-native:storage:StorageAccount": 5,
+        "azure-native:storage:BlobContainer": 5,
+        # The cluster's KMS vault and the ML workspace's vault; dev buckets use Microsoft keys.
+        "azure-native:keyvault:Vault": 2,
+        "azure-native:keyvault:Key": 1,
+        # Cluster audit logs, access logs of the flow-log and workspace accounts.
+        "azure-native:monitor:DiagnosticSetting": 3,
         "azure-native:managedidentity:FederatedIdentityCredential": 1,
         "azure-native:machinelearningservices:Workspace": 1,
         "azure-native:machinelearningservices:OnlineEndpoint": 1,
@@ -39,14 +46,17 @@ COUNTS = {
     },
     "prod": {
         "azure-native:resources:ResourceGroup": 1,
-        "azure-native:network:Subnet": 3,
+        "azure-native:network:Subnet": 4,
         "azure-native:network:NatGateway": 1,
+        "azure-native:network:FlowLog": 1,
         "azure-native:containerservice:ManagedCluster": 1,
         "azure-native:containerservice:AgentPool": 2,
-        "azure-native:storage:StorageAccount": 4,
-        "azure-native:storage:BlobContainer": 3,
-        "azure-native:keyvault:Vault": 2,  # the models bucket's key vault + the workspace's
-        "azure-native:keyvault:Key": 1,
+        "azure-native:storage:StorageAccount": 5,
+        "azure-native:storage:BlobContainer": 5,
+        # One per customer-managed storage key (5), the ML workspace's and the cluster's KMS vault.
+        "azure-native:keyvault:Vault": 7,
+        "azure-native:keyvault:Key": 7,
+        "azure-native:monitor:DiagnosticSetting": 6,
         "azure-native:managedidentity:FederatedIdentityCredential": 2,
         "azure-native:machinelearningservices:OnlineDeployment": 1,
         "azure-native:consumption:Budget": 1,
@@ -133,6 +143,8 @@ def test_bucket_accounts_carry_their_expected_size(stack_run, stack):
     run = stack_run(stack)
     for container in run.of_type("azure-native:storage:BlobContainer"):
         purpose = container.inputs["containerName"]
+        if purpose not in sizes:
+            continue  # the flow-log and workspace accounts carry no estimate
         account = run.named(container.name.removesuffix("-container") + "-account")
         assert account.inputs["tags"]["ai-infra-expected-size-gib"] == str(round(sizes[purpose])), purpose
 
@@ -146,6 +158,36 @@ def test_cluster_is_private_entra_only_with_workload_identity(stack_run, stack):
     assert cluster["securityProfile"]["workloadIdentity"]["enabled"] is True
     assert cluster["oidcIssuerProfile"]["enabled"] is True
     assert cluster["sku"]["tier"] == ("Standard" if stack == "prod" else "Free")
+
+
+def test_prod_encrypts_every_storage_account_workspace_and_cluster_with_customer_keys(stack_run):
+    run = stack_run("prod")
+    for account in run.of_type("azure-native:storage:StorageAccount"):
+        assert account.inputs["encryption"]["keySource"] == "Microsoft.Keyvault", account.name
+    workspace = run.one("azure-native:machinelearningservices:Workspace").inputs
+    assert workspace["encryption"]["status"] == "Enabled"
+    kms = run.one("azure-native:containerservice:ManagedCluster").inputs["securityProfile"]["azureKeyVaultKms"]
+    assert kms["enabled"] is True and kms["keyVaultNetworkAccess"] == "Private"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_vnet_flow_log_and_logged_storage(stack_run, stack):
+    run = stack_run(stack)
+    vnet = run.one("azure-native:network:VirtualNetwork")
+    flow_log = run.one("azure-native:network:FlowLog")
+    assert vnet.urn in flow_log.property_dependencies["targetResourceId"]
+    assert flow_log.inputs["storageId"].endswith(
+        "/storageAccounts/" + run.named(f"{stack}-az-flow-logs-account").inputs["accountName"]
+    )
+    logged = {
+        dep
+        for setting in run.of_type("azure-native:monitor:DiagnosticSetting")
+        for dep in setting.property_dependencies.get("resourceUri", [])
+    }
+    configured = stack_config(stack)["clouds"]["azure"]["buckets"]
+    for purpose, bucket in configured.items():
+        service = run.named(f"{stack}-az-{purpose}-blob-service")
+        assert (service.urn in logged) == bool(bucket.get("access_logging")), purpose
 
 
 def test_dev_gpu_pools_are_spot_and_scale_to_zero(stack_run):

@@ -39,11 +39,29 @@ def test_encrypted_with_its_own_rotating_customer_key(declare):
     assert sse["sseAlgorithm"] == "KMS" and sse["kmsMasterKeyId"] == "models-key-id"
 
 
-def test_log_buckets_use_oss_managed_keys(declare):
-    run = declare(make(customer_managed_key=False))
-    assert run.of_type(KEY) == []
-    sse = run.one("alicloud:oss/bucketServerSideEncryption:BucketServerSideEncryption").inputs
-    assert sse["sseAlgorithm"] == "AES256" and "kmsMasterKeyId" not in sse
+def test_access_log_target_bucket_is_encrypted_with_its_own_customer_key_too(declare):
+    # OSS documents no encryption restriction on the log destination (unlike S3), so the bucket
+    # that receives access logs is SSE-KMS like every other bucket; there is no opt-out.
+    def program():
+        logs = Bucket("logs", BucketArgs(bucket_name="ai-infra-test-access-logs", purpose="access-logs"))
+        Bucket(
+            "models",
+            BucketArgs(bucket_name="ai-infra-test-models", purpose="models", access_log_bucket=logs.bucket_name),
+        )
+
+    run = declare(program)
+    sse = {
+        r.inputs["bucket"]: r.inputs
+        for r in run.of_type("alicloud:oss/bucketServerSideEncryption:BucketServerSideEncryption")
+    }
+    assert sse["ai-infra-test-access-logs"] == {
+        "bucket": "ai-infra-test-access-logs",
+        "sseAlgorithm": "KMS",
+        "kmsMasterKeyId": "logs-key-id",
+    }
+    assert sse["ai-infra-test-models"]["kmsMasterKeyId"] == "models-key-id"
+    assert run.one("alicloud:oss/bucketLogging:BucketLogging").inputs["targetBucket"] == "ai-infra-test-access-logs"
+    assert "customer_managed_key" not in BucketArgs.__dataclass_fields__
 
 
 def test_versioning_is_on(declare):

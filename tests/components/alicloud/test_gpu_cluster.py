@@ -90,6 +90,24 @@ def test_gpu_pool_disks_are_encrypted_with_the_cluster_key_and_nodes_self_repair
     assert pool["instanceMetadataOptions"] == {"httpTokens": "required"}
 
 
+def test_every_pool_auto_repairs_and_auto_upgrades_one_node_at_a_time(declare):
+    h100 = GpuPoolArgs(name="h100", accelerator="nvidia-h100", instance_types=["ecs.gn8v"], max_nodes=2)
+    run = declare(make(gpu_pools=[A10, h100]))
+    pools = run.of_type(POOL)
+    assert {p.name for p in pools} == {"gpu-system", "gpu-a10", "gpu-h100"}
+    for pool in pools:
+        management = pool.inputs["management"]
+        assert management["enable"] is True, pool.name
+        assert management["autoRepair"] is True and management["autoUpgrade"] is True, pool.name
+        assert management["autoUpgradePolicy"] == {"autoUpgradeKubelet": True}, pool.name
+        assert management["autoVulFix"] is True, pool.name
+        # One node per pool out of service at a time, and no surge: extra GPU nodes would bill
+        # (and surge / surge_percentage are deprecated by the provider).
+        assert management["maxUnavailable"] == 1, pool.name
+        assert not {"surge", "surgePercentage"} & management.keys(), pool.name
+        assert pool.inputs["rollingPolicy"] == {"maxParallelism": 1}, pool.name
+
+
 def test_on_demand_pool_has_no_spot_bid(declare):
     pool = gpu_pool(declare(make())).inputs
     assert pool["spotStrategy"] == "NoSpot" and "spotPriceLimits" not in pool

@@ -13,6 +13,9 @@ NODES = ["10.40.192.0/20", "10.40.208.0/20"]
 PODS = ["10.40.0.0/18", "10.40.64.0/18"]
 SNAT = "alicloud:vpc/snatEntry:SnatEntry"
 EIP = "alicloud:ecs/eipAddress:EipAddress"
+FLOW_LOG = "alicloud:vpc/flowLog:FlowLog"
+LOG_PROJECT = "alicloud:log/project:Project"
+LOG_STORE = "alicloud:log/store:Store"
 
 
 def make(**overrides):
@@ -101,6 +104,38 @@ def test_security_group_admits_only_the_vpc(declare):
         assert "ipv6CidrIp" not in rule
 
 
+def test_flow_log_records_all_vpc_traffic_into_a_bounded_logstore(declare):
+    run = declare(make(flow_log_project_name="ai-infra-test-flow-logs-1234abcd", flow_log_retention_days=90))
+    vpc = run.one("alicloud:vpc/network:Network")
+    project = run.one(LOG_PROJECT)
+    store = run.one(LOG_STORE)
+    flow_log = run.one(FLOW_LOG)
+    assert project.inputs["projectName"] == "ai-infra-test-flow-logs-1234abcd" and "name" not in project.inputs
+    assert store.inputs["projectName"] == "ai-infra-test-flow-logs-1234abcd" and "project" not in store.inputs
+    assert store.inputs["logstoreName"] == "vpc-flow-logs" and "name" not in store.inputs
+    assert store.inputs["retentionPeriod"] == 90, "SLS keeps logs forever unless retention is bounded"
+    assert flow_log.inputs["resourceType"] == "VPC" and flow_log.inputs["resourceId"] == "net-vpc-id"
+    assert flow_log.inputs["trafficType"] == "All"
+    assert flow_log.inputs["status"] == "Active"
+    assert flow_log.inputs["projectName"] == "ai-infra-test-flow-logs-1234abcd"
+    assert flow_log.inputs["logStoreName"] == "vpc-flow-logs"
+    # The policy pack matches a flow log to its VPC through this property dependency.
+    assert vpc.urn in flow_log.property_dependencies["resourceId"]
+    assert store.urn in flow_log.dependencies and project.urn in store.dependencies
+
+
+def test_flow_log_defaults_to_30_days_in_a_project_named_after_the_prefix(declare):
+    run = declare(make())
+    assert run.one(LOG_STORE).inputs["retentionPeriod"] == 30
+    assert run.one(LOG_PROJECT).inputs["projectName"] == "ai-infra-test-flow-logs"
+
+
+@pytest.mark.parametrize("days", [0, 3650])
+def test_flow_log_retention_must_be_bounded(days):
+    with pytest.raises(ValueError, match=f"flow_log_retention_days {days} is not allowed"):
+        make(flow_log_retention_days=days)()
+
+
 def test_tags_on_every_taggable_child(declare):
     run = declare(make())
     for type_ in (
@@ -109,6 +144,8 @@ def test_tags_on_every_taggable_child(declare):
         "alicloud:vpc/natGateway:NatGateway",
         EIP,
         "alicloud:ecs/securityGroup:SecurityGroup",
+        LOG_PROJECT,
+        FLOW_LOG,
     ):
         for record in run.of_type(type_):
             assert TAGS.items() <= record.inputs["tags"].items(), record.name

@@ -55,10 +55,23 @@ def test_firewall_denies_by_default_and_lets_the_node_subnet_in(declare):
     assert account["publicNetworkAccess"] == "Enabled"  # service endpoints need it; the firewall decides
 
 
-def test_without_allowed_subnets_public_network_access_is_off(declare):
-    account = declare(make(allowed_subnet_ids=[])).one(ACCOUNT).inputs
+def test_private_endpoints_only_turns_public_network_access_off(declare):
+    account = declare(make(allowed_subnet_ids=[], private_endpoints_only=True)).one(ACCOUNT).inputs
     assert account["publicNetworkAccess"] == "Disabled"
     assert account["networkRuleSet"]["defaultAction"] == "Deny"
+    assert account["networkRuleSet"]["virtualNetworkRules"] == []
+
+
+def test_access_logs_go_to_log_analytics_only_when_asked(declare):
+    assert declare(make()).of_type("azure-native:monitor:DiagnosticSetting") == []
+    run = declare(make(access_log_workspace_id="logs-id"))
+    setting = run.one("azure-native:monitor:DiagnosticSetting")
+    assert setting.inputs["workspaceId"] == "logs-id"
+    assert [log["category"] for log in setting.inputs["logs"]] == ["StorageRead", "StorageWrite", "StorageDelete"]
+    assert all(log["enabled"] is True for log in setting.inputs["logs"])
+    # Blob logs are a setting of the account's blob service.
+    service = run.one("azure-native:storage:BlobServiceProperties")
+    assert setting.property_dependencies["resourceUri"] == [service.urn]
 
 
 def test_infrastructure_encryption_with_microsoft_keys_by_default(declare):
@@ -146,6 +159,19 @@ def test_dev_stateful_children_are_not_protected(declare):
     run = declare(make(customer_key=CMK))
     for record in (run.one(ACCOUNT), run.one(CONTAINER), run.one(VAULT), run.one(KEY)):
         assert not record.protect and not record.retain_on_delete, record.type
+
+
+def test_account_id_is_the_arm_id_of_the_account(declare):
+    captured: dict = {}
+
+    def program():
+        bucket = make()()
+        bucket.account_id.apply(lambda value: captured.setdefault("id", value))
+
+    declare(program)
+    assert captured["id"] == (
+        f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/rg-test/providers/Microsoft.Storage/storageAccounts/sttestmodels123456"
+    )
 
 
 def test_grants_are_scoped_to_the_container(declare):

@@ -4,17 +4,20 @@ GPU pools that are tainted, autoscaled (to zero) and on Spot when asked."""
 from __future__ import annotations
 
 import pulumi
+import pytest
 
 from components.azure import GpuCluster, GpuClusterArgs, GpuPoolArgs
 from components.azure.roles import BuiltInRole
 from tests.components.azure.taggable import SUBSCRIPTION_ID, TAGS, TENANT_ID, is_taggable, scope_is_narrow
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"
+ROLE = "azure-native:authorization:RoleAssignment"
 POOL = "azure-native:containerservice:AgentPool"
 NODE_SUBNET = (
     f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/rg-test/providers/Microsoft.Network"
     "/virtualNetworks/vnet-test/subnets/snet-nodes"
 )
+API_SUBNET = NODE_SUBNET.replace("snet-nodes", "snet-apiserver")
 T4_SPOT = GpuPoolArgs(name="t4", vm_size="Standard_NC4as_T4_v3", accelerator="nvidia-t4", max_nodes=3, spot=True)
 H100 = GpuPoolArgs(
     name="train",
@@ -138,13 +141,49 @@ def test_regular_pool_has_no_spot_settings_and_carries_labels_and_mig(declare):
     assert pool["resourceName"] == "aks-test"
 
 
-def test_audit_logs_go_to_a_log_analytics_workspace_unless_turned_off(declare):
-    run = declare(make())
-    setting = run.one("azure-native:monitor:DiagnosticSetting").inputs
-    assert [log["category"] for log in setting["logs"]] == ["kube-audit-admin", "guard"]
-    assert setting["workspaceId"] == "test-logs-id"
-    assert run.one("azure-native:operationalinsights:Workspace").inputs["retentionInDays"] == 30
-    assert declare(make(audit_logs=False)).of_type("azure-native:monitor:DiagnosticSetting") == []
+def test_audit_logs_go_to_the_log_analytics_workspace_when_given(declare):
+    run = declare(make(log_workspace_id="logs-id"))
+    setting = run.one("azure-native:monitor:DiagnosticSetting")
+    assert [log["category"] for log in setting.inputs["logs"]] == ["kube-audit-admin", "guard"]
+    assert all(log["enabled"] is True for log in setting.inputs["logs"])
+    assert setting.inputs["workspaceId"] == "logs-id"
+    assert run.one(CLUSTER).urn in setting.property_dependencies["resourceUri"]
+    assert declare(make()).of_type("azure-native:monitor:DiagnosticSetting") == []
+
+
+def test_api_server_vnet_integration_with_its_own_subnet(declare):
+    run = declare(make(api_server_subnet_id=API_SUBNET))
+    profile = run.one(CLUSTER).inputs["apiServerAccessProfile"]
+    assert profile["enableVnetIntegration"] is True and profile["subnetId"] == API_SUBNET
+    assert profile["enablePrivateCluster"] is True
+    scopes = {r.inputs["scope"] for r in run.of_type(ROLE)}
+    assert scopes == {NODE_SUBNET, API_SUBNET}
+
+
+def test_secrets_are_envelope_encrypted_with_a_key_in_a_private_vault(declare):
+    run = declare(make(api_server_subnet_id=API_SUBNET, kms_key_vault_name="kv-aks-test-abc123"))
+    cluster = run.one(CLUSTER)
+    kms = cluster.inputs["securityProfile"]["azureKeyVaultKms"]
+    assert kms["enabled"] is True
+    assert kms["keyId"] == "https://kv-aks-test-abc123.vault.azure.net/keys/etcd-kms/0123456789abcdef0123456789abcdef"
+    assert kms["keyVaultNetworkAccess"] == "Private"
+    assert kms["keyVaultResourceId"].endswith("/providers/Microsoft.KeyVault/vaults/kv-aks-test-abc123")
+    vault = run.one("azure-native:keyvault:Vault").inputs["properties"]
+    assert vault["publicNetworkAccess"] == "Disabled" and vault["enableRbacAuthorization"] is True
+    grants = {r.inputs["scope"].rsplit("/", 2)[-2]: r for r in run.of_type(ROLE)}
+    key_grant, vault_grant = grants["keys"], grants["vaults"]
+    assert key_grant.inputs["roleDefinitionId"].endswith(BuiltInRole.KEY_VAULT_CRYPTO_USER.value)
+    assert key_grant.inputs["scope"].endswith("/vaults/kv-aks-test-abc123/keys/etcd-kms")
+    assert vault_grant.inputs["roleDefinitionId"].endswith(BuiltInRole.KEY_VAULT_CONTRIBUTOR.value)
+    for grant in (key_grant, vault_grant):
+        assert scope_is_narrow(grant.inputs["scope"])
+        assert grant.urn in cluster.dependencies
+
+
+def test_no_kms_by_default_and_none_without_the_api_server_subnet(declare):
+    assert "azureKeyVaultKms" not in declare(make()).one(CLUSTER).inputs["securityProfile"]
+    with pytest.raises(ValueError, match="needs api_server_subnet_id"):
+        declare(make(kms_key_vault_name="kv-aks-test-abc123"))
 
 
 def test_kubeconfig_is_a_secret_entra_id_user_kubeconfig(declare):
@@ -163,10 +202,12 @@ def test_kubeconfig_is_a_secret_entra_id_user_kubeconfig(declare):
     assert captured["issuer"].startswith("https://") and "oic.prod-aks.azure.com" in captured["issuer"]
 
 
-def test_prod_cluster_is_protected_and_retained(declare):
+def test_prod_cluster_and_kms_key_are_protected_and_retained(declare):
     assert not declare(make()).one(CLUSTER).protect
-    cluster = declare(make(protect=True)).one(CLUSTER)
-    assert cluster.protect and cluster.retain_on_delete
+    run = declare(make(protect=True, api_server_subnet_id=API_SUBNET, kms_key_vault_name="kv-aks-test-abc123"))
+    for record in (run.one(CLUSTER), run.one("azure-native:keyvault:Vault"), run.one("azure-native:keyvault:Key")):
+        assert record.protect and record.retain_on_delete, record.type
+    assert run.one("azure-native:keyvault:Vault").inputs["properties"]["enablePurgeProtection"] is True
 
 
 def test_taggable_children_are_tagged(declare):

@@ -40,6 +40,7 @@ def make(**overrides):
             "container": ServingContainer(image="ghcr.io/org/server:1", port=80, scoring_path="/generate"),
             "model_bucket": models,
             "model_path": "chat/",
+            "log_workspace_id": "logs-id",
             "tags": TAGS,
             "min_instances": 2,
             "max_instances": 6,
@@ -63,7 +64,11 @@ def test_workspace_is_private_with_a_managed_network_and_identity_datastores(dec
     assert network["outboundRules"]["model-bucket"] == {
         "type": "PrivateEndpoint",
         "category": "UserDefined",
-        "destination": {"serviceResourceId": "models-account-id", "subresourceTarget": "blob"},
+        "destination": {
+            "serviceResourceId": f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/rg-test/providers"
+            "/Microsoft.Storage/storageAccounts/sttestmodels",
+            "subresourceTarget": "blob",
+        },
     }
     for key, child in (
         ("storageAccount", "chat-storage-account-id"),
@@ -90,7 +95,17 @@ def test_workspace_dependencies_are_locked_down(declare):
     assert registry["adminUserEnabled"] is False and registry["anonymousPullEnabled"] is False
     assert registry["publicNetworkAccess"] == "Disabled" and registry["sku"] == {"name": "Premium"}
     insights = run.one("azure-native:applicationinsights:Component").inputs
-    assert insights["workspaceResourceId"] == "chat-logs-id"
+    assert insights["workspaceResourceId"] == "logs-id"
+
+
+def test_workspace_storage_is_a_versioned_logged_bucket(declare):
+    run = declare(make())
+    storage = run.named("chat-storage")
+    assert storage.type == "ai-infra:azure:Bucket"
+    services = [r for r in run.children_of(storage.urn) if r.type == "azure-native:storage:BlobServiceProperties"]
+    assert [s.inputs["isVersioningEnabled"] for s in services] == [True]
+    [logs] = [r for r in run.children_of(storage.urn) if r.type == "azure-native:monitor:DiagnosticSetting"]
+    assert logs.inputs["workspaceId"] == "logs-id"
 
 
 @pytest.mark.parametrize(("auth", "wire"), [("aad_token", "AADToken"), ("key", "Key")])
@@ -179,6 +194,31 @@ def test_workspace_private_endpoint_registers_in_the_dns_zones(declare):
     assert declare(make(private_endpoint_subnet_id=None)).of_type("azure-native:network:PrivateEndpoint") == []
 
 
+def test_customer_managed_keys_for_the_workspace_and_its_storage(declare):
+    run = declare(make(customer_managed_key=True, storage_key_vault_name="kv-mls-test-chat"))
+    workspace = run.one(f"{ML}:Workspace").inputs
+    identity = run.named("chat-cmk-identity")
+    assert workspace["encryption"]["status"] == "Enabled"
+    assert workspace["encryption"]["keyVaultProperties"]["keyIdentifier"] == (
+        "https://kv-ml-test-chat.vault.azure.net/keys/workspace-cmk/0123456789abcdef0123456789abcdef"
+    )
+    assert workspace["encryption"]["keyVaultProperties"]["keyVaultArmId"].endswith("/vaults/kv-ml-test-chat")
+    assert workspace["encryption"]["identity"] == {"userAssignedIdentity": f"{identity.name}-id"}
+    assert workspace["identity"] == {
+        "type": "SystemAssigned,UserAssigned",
+        "userAssignedIdentities": [f"{identity.name}-id"],
+    }
+    grant = run.named("chat-cmk-key-access")
+    assert grant.inputs["roleDefinitionId"].endswith(BuiltInRole.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER.value)
+    assert grant.inputs["scope"].endswith("/vaults/kv-ml-test-chat/keys/workspace-cmk")
+    assert grant.urn in run.one(f"{ML}:Workspace").dependencies
+    # Keys need purge protection on their vault, in dev too.
+    assert run.named("chat-vault").inputs["properties"]["enablePurgeProtection"] is True
+    storage = run.named("chat-storage-account").inputs
+    assert storage["encryption"]["keySource"] == "Microsoft.Keyvault"
+    assert run.named("chat-storage-vault").inputs["vaultName"] == "kv-mls-test-chat"
+
+
 def test_prod_protects_the_workspace_and_its_data(declare):
     run = declare(make(protect=True))
     for name in ("chat-workspace", "chat-storage-account", "chat-vault"):
@@ -190,9 +230,12 @@ def test_prod_protects_the_workspace_and_its_data(declare):
     assert "enablePurgeProtection" not in dev.one("azure-native:keyvault:Vault").inputs["properties"]
 
 
-def test_taggable_children_are_tagged(declare):
-    run = declare(make())
-    component = run.one("ai-infra:azure:ModelEndpoint")
-    for record in run.children_of(component.urn):
-        if is_taggable(record.type):
+def test_every_taggable_resource_is_tagged(declare):
+    run = declare(make(customer_managed_key=True, storage_key_vault_name="kv-mls-test-chat"))
+    checked = 0
+    for record in run.resources:
+        inside = "ai-infra:azure:ModelEndpoint$" in record.urn
+        if inside and record.type.startswith("azure-native:") and is_taggable(record.type):
             assert TAGS.items() <= record.inputs["tags"].items(), record.name
+            checked += 1
+    assert checked >= 12

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from components.azure import InboundRule, Network, NetworkArgs
+from components.azure import FlowLogArgs, InboundRule, Network, NetworkArgs
 from components.azure.network import plan_subnets
-from tests.components.azure.taggable import SUBSCRIPTION_ID, TAGS, is_taggable
+from components.azure.roles import BuiltInRole
+from tests.components.azure.taggable import SUBSCRIPTION_ID, TAGS, is_taggable, scope_is_narrow
 
 SUBNET = "azure-native:network:Subnet"
 RULE = "azure-native:network:SecurityRule"
@@ -35,15 +36,17 @@ def test_plan_splits_the_vnet_deterministically():
         "nodes": "10.30.0.0/17",
         "private-endpoints": "10.30.128.0/19",
         "ml": "10.30.160.0/19",
+        "apiserver": "10.30.192.0/28",
     }
     assert plan_subnets("10.30.0.0/24") == {
         "nodes": "10.30.0.0/25",
         "private-endpoints": "10.30.0.128/27",
         "ml": "10.30.0.160/27",
+        "apiserver": "10.30.0.192/28",
     }
 
 
-def test_three_subnets_with_no_default_outbound_access(declare):
+def test_four_subnets_with_no_default_outbound_access(declare):
     run = declare(make())
     assert run.one("azure-native:network:VirtualNetwork").inputs["addressSpace"] == {
         "addressPrefixes": ["10.30.0.0/16"]
@@ -53,9 +56,18 @@ def test_three_subnets_with_no_default_outbound_access(declare):
         "snet-nodes": "10.30.0.0/17",
         "snet-private-endpoints": "10.30.128.0/19",
         "snet-ml": "10.30.160.0/19",
+        "snet-apiserver": "10.30.192.0/28",
     }
     assert all(s["defaultOutboundAccess"] is False for s in found.values())
     assert all(s["networkSecurityGroup"]["id"].endswith("-nsg-id") for s in found.values())
+
+
+def test_api_server_subnet_is_delegated_to_aks(declare):
+    found = subnets(declare(make()))
+    assert found["snet-apiserver"]["delegations"] == [
+        {"name": "aks-api-server", "serviceName": "Microsoft.ContainerService/managedClusters"}
+    ]
+    assert all("delegations" not in s for name, s in found.items() if name != "snet-apiserver")
 
 
 def test_single_nat_is_one_zonal_gateway_with_a_static_ip_on_the_node_subnet(declare):
@@ -84,6 +96,7 @@ def test_every_subnet_security_group_denies_the_internet_explicitly(declare):
     run = declare(make())
     denies = [r.inputs for r in run.of_type(RULE) if r.inputs["access"] == "Deny"]
     assert sorted(d["networkSecurityGroupName"] for d in denies) == [
+        "nsg-vnet-test-apiserver",
         "nsg-vnet-test-ml",
         "nsg-vnet-test-nodes",
         "nsg-vnet-test-private-endpoints",
@@ -117,6 +130,34 @@ def test_private_dns_zones_only_when_asked_and_linked_to_the_vnet(declare, zones
     for link in links:
         assert link.inputs["virtualNetwork"] == {"id": "test-vnet-id"}
         assert link.inputs["registrationEnabled"] is False
+
+
+def test_no_flow_log_unless_asked(declare):
+    assert declare(make()).of_type("azure-native:network:FlowLog") == []
+
+
+def test_flow_log_targets_the_vnet_and_writes_with_its_own_identity(declare):
+    account = (
+        f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/rg-test/providers/Microsoft.Storage/storageAccounts/stlogs"
+    )
+    flow_logs = FlowLogArgs(storage_account_id=account, network_watcher_name="NetworkWatcher_eastus", retention_days=14)
+    run = declare(make(flow_logs=flow_logs))
+    flow_log = run.one("azure-native:network:FlowLog")
+    assert flow_log.inputs["targetResourceId"] == "test-vnet-id"
+    assert run.one("azure-native:network:VirtualNetwork").urn in flow_log.property_dependencies["targetResourceId"]
+    assert flow_log.inputs["enabled"] is True
+    assert flow_log.inputs["storageId"] == account
+    assert flow_log.inputs["retentionPolicy"] == {"enabled": True, "days": 14}
+    assert (flow_log.inputs["networkWatcherName"], flow_log.inputs["resourceGroupName"]) == (
+        "NetworkWatcher_eastus",
+        "NetworkWatcherRG",
+    )
+    writer = run.one("azure-native:managedidentity:UserAssignedIdentity")
+    assert flow_log.inputs["identity"] == {"type": "UserAssigned", "userAssignedIdentities": [f"{writer.name}-id"]}
+    [grant] = run.of_type("azure-native:authorization:RoleAssignment")
+    assert grant.inputs["scope"] == account and scope_is_narrow(account)
+    assert grant.inputs["roleDefinitionId"].endswith(BuiltInRole.STORAGE_BLOB_DATA_CONTRIBUTOR.value)
+    assert grant.urn in flow_log.dependencies
 
 
 def test_taggable_children_are_tagged_and_parented(declare):

@@ -125,3 +125,9 @@ def test_missing_inputs_for_the_form_are_refused(declare):
         declare(gke(cluster_id=None))
     with pytest.raises(ValueError, match="tpu-vm form needs"):
         declare(vm(network=None))
+
+
+def test_tpu_nodes_leave_the_boot_disk_type_to_gke(declare):
+    [pool] = declare(gke("tpu-v6e", "2x2")).of_type(NODE_POOL)
+    assert "diskType" not in pool.inputs["nodeConfig"]
+    assert pool.inputs["nodeConfig"]["machineType"] == "ct6e-standard-4t"
