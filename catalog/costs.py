@@ -29,6 +29,7 @@ from catalog.estimators.base import (
     EstimateContext,
     ResourceCost,
     cloud_of,
+    with_expected_size_tag,
 )
 from catalog.estimators.gcp import region_of_location
 from catalog.price_book import PriceBook, PriceBookError, parse_price_book
@@ -49,6 +50,7 @@ __all__ = [
     "format_usd",
     "is_priced_type",
     "parse_price_book",
+    "with_expected_size_tag",
 ]
 
 

@@ -414,6 +414,9 @@ def render_diff_markdown(diff: DiffReport) -> str:
         f"differences are changes of the program, not of the rules or the price table.</sub>",
         "",
     ]
+    if diff.identical_note:
+        # The base was not evaluated again (preflight/diff/build.py): say why nothing changes.
+        out[3:3] = [f"**Note:** {diff.identical_note}.", ""]
     for stack in diff.stacks:
         out += _stack_section(stack)
     return "\n".join(out).rstrip("\n") + "\n"

@@ -4,7 +4,8 @@ One run; `tool.driver.rules` holds every rule that has a finding; each result ca
 `level` (mandatory -> error, advisory -> warning, suppressed -> note with a `suppressions`
 entry), the message, a physical location at the stack's `Pulumi.<stack>.yaml` (code scanning needs
 a file; the stack's config is what a reviewer edits) and a logical location with the URN. A diff
-also sets `baselineState` (new or unchanged against the base); fixed findings are not results.
+also sets `baselineState` (new or unchanged against the base); fixed findings are not results,
+and when its base is the head (not evaluated again) the run's `properties` say so.
 """
 
 from __future__ import annotations
@@ -124,24 +125,25 @@ def _result(
     return result
 
 
-def _document(results: list[dict[str, Any]], rules: _Rules) -> str:
+def _document(results: list[dict[str, Any]], rules: _Rules, properties: dict[str, Any] | None = None) -> str:
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "preflight",
+                "version": _tool_version(),
+                "rules": rules.entries,
+            }
+        },
+        "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the repository root"}}},
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+    }
+    if properties:
+        run["properties"] = properties
     document = {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "preflight",
-                        "version": _tool_version(),
-                        "rules": rules.entries,
-                    }
-                },
-                "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the repository root"}}},
-                "results": results,
-                "columnKind": "unicodeCodePoints",
-            }
-        ],
+        "runs": [run],
     }
     return json.dumps(document, indent=2) + "\n"
 
@@ -172,4 +174,19 @@ def render_diff_sarif(diff: DiffReport) -> str:
             results.append(
                 _result(finding, report=stack.head_report, stack_file=stack.stack_file, rules=rules, baseline=baseline)
             )
-    return _document(results, rules)
+    note = diff.identical_note
+    # A base that is the head was not evaluated again: say so where a reader of the log looks.
+    properties = {"baseIdenticalToHead": True, "note": note} if note else None
+    return _document(results, rules, properties)
+
+
+def diff_head_sarif(diff: DiffReport) -> dict[str, str]:
+    """Per stack whose new side ran: `preflight plan <stack> --format sarif` of that side (every
+    finding, unsuppressed mandatory ones at level `error`), from the diff's own run and policy
+    results. Stacks whose program fails with the change, or that the change removes, have none.
+    The findings are the diff's: with a base, they include C6 (the cost increase against it)."""
+    return {
+        stack.stack: render_plan_sarif(stack.head_report, stack.stack_file)
+        for stack in diff.stacks
+        if stack.head_report is not None
+    }

@@ -10,6 +10,7 @@ import pulumi
 import pulumi_alicloud as alicloud
 
 from catalog import load_catalog
+from catalog.costs import with_expected_size_tag
 from components.alicloud import (
     Bucket,
     BucketArgs,
@@ -31,7 +32,6 @@ from components.alicloud import (
 from stacks.config import EnvironmentSpec
 from stacks.config.alicloud import RESERVED_BUCKET_KEY, AlicloudSpec, machine_for
 
-EXPECTED_SIZE_TAG = "ai-infra-expected-size-gib"
 ACCESS_LOGS = RESERVED_BUCKET_KEY
 
 
@@ -120,15 +120,12 @@ def declare_alicloud(env: EnvironmentSpec, spec: AlicloudSpec) -> dict[str, Any]
         )
     buckets: dict[str, Bucket] = {}
     for purpose, bucket in spec.buckets.items():
-        bucket_tags = dict(tags)
-        if bucket.expected_size_gib > 0:
-            bucket_tags[EXPECTED_SIZE_TAG] = str(int(bucket.expected_size_gib))
         buckets[purpose] = Bucket(
             f"{prefix}-{purpose}",
             BucketArgs(
                 bucket_name=bucket_name(purpose),
                 purpose=purpose,
-                tags=bucket_tags,
+                tags=with_expected_size_tag(tags, bucket.expected_size_gib),
                 tiering=BucketTiering(
                     infrequent_access_days=bucket.tiering.infrequent_access_days,
                     archive_days=bucket.tiering.archive_days,

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from catalog import load_catalog
+from catalog.costs import with_expected_size_tag
 from components.aws import (
     Bucket,
     BucketArgs,
@@ -30,8 +31,6 @@ from stacks.config import EnvironmentSpec
 from stacks.config.aws import AwsSpec
 from stacks.network_plan import plan_subnets
 
-EXPECTED_SIZE_TAG = "ai-infra-expected-size-gib"
-"""Bucket tag the cost estimator reads (expected stored GiB)."""
 ACCESS_LOGS_PURPOSE = "access-logs"
 
 
@@ -196,15 +195,12 @@ def _buckets(
 
     buckets: dict[str, Bucket] = {}
     for purpose, bucket in spec.buckets.items():
-        tags = dict(env.tags)
-        if bucket.expected_size_gib > 0:
-            tags[EXPECTED_SIZE_TAG] = str(round(bucket.expected_size_gib))
         buckets[purpose] = Bucket(
             f"{prefix}-{purpose}",
             BucketArgs(
                 bucket_name=name_of(purpose),
                 purpose=purpose,
-                tags=tags,
+                tags=with_expected_size_tag(env.tags, bucket.expected_size_gib),
                 tiering=BucketTiering(
                     infrequent_access_days=bucket.tiering.infrequent_access_days,
                     archive_days=bucket.tiering.archive_days,

@@ -9,6 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
+from catalog.costs import with_expected_size_tag
 from components.gcp import (
     Bucket,
     BucketArgs,
@@ -36,7 +37,6 @@ from components.gcp.labels import label_value
 from stacks.config import EnvironmentSpec
 from stacks.config.gcp import GcpSpec, endpoint_machine, gpu_machine
 
-EXPECTED_SIZE_LABEL = "ai-infra-expected-size-gib"
 BUCKET_NAME_MAX = 63
 LOG_BUCKET_PURPOSE = "access-logs"
 
@@ -94,7 +94,7 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
 
     gpu_pools = []
     for name, pool in spec.gpu_pools.items():
-        machine = gpu_machine(pool)
+        machine = gpu_machine(pool, f"gpu_pools.{name}")
         assert machine.accelerator_type is not None  # config checked it
         gpu_pools.append(
             GpuNodePoolArgs(
@@ -181,9 +181,6 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
         )
     buckets: dict[str, Bucket] = {}
     for purpose, bucket in spec.buckets.items():
-        bucket_labels = dict(labels)
-        if bucket.expected_size_gib > 0:
-            bucket_labels[EXPECTED_SIZE_LABEL] = str(int(bucket.expected_size_gib))
         buckets[purpose] = Bucket(
             f"{prefix}-{purpose}",
             BucketArgs(
@@ -192,7 +189,7 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
                 location=spec.region,
                 purpose=purpose,
                 storage_service_agent=storage_agent,
-                labels=bucket_labels,
+                labels=with_expected_size_tag(labels, bucket.expected_size_gib),
                 tiering=BucketTiering(
                     nearline_days=bucket.tiering.infrequent_access_days,
                     coldline_days=bucket.tiering.archive_days,
@@ -229,7 +226,7 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
 
     endpoints: dict[str, ModelEndpoint] = {}
     for name, endpoint in spec.endpoints.items():
-        machine = endpoint_machine(endpoint)
+        machine = endpoint_machine(endpoint, f"endpoints.{name}")
         assert machine.accelerator_type is not None  # every Vertex machine in the catalog has one
         custom = None
         if endpoint.model is not None and endpoint.image is not None:

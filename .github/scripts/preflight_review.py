@@ -1,15 +1,18 @@
 """The pull-request review of a change, as the `preflight` job of .github/workflows/pull-request.yml
 runs it (and as tests/ci runs it locally):
 
-  1. `preflight diff dev prod --base <base> --format markdown`: the pull-request comment;
-  2. `preflight <stack> --format sarif` for each stack: findings for code scanning, and the gate.
+  `preflight diff dev prod --base <base> --format markdown --sarif-dir DIR`, one run that gives
+  the pull-request comment and, per stack, the new side's findings as SARIF (what
+  `preflight <stack> --format sarif` gives) for code scanning and for the gate. When the base's
+  project directory is the head's (same git tree, nothing uncommitted), the base is not evaluated
+  again.
 
     python .github/scripts/preflight_review.py --base origin/main --out DIR
 
 Writes into DIR:
   preflight.md              the full diff report; its first line is preflight's hidden marker
   preflight-comment.md      the same, cut to fit one GitHub comment (65,536 characters)
-  preflight-<stack>.sarif   the stack's findings with this change
+  preflight-<stack>.sarif   the stack's findings with this change (none when its program fails)
 
 Exit status: 0 when every stack passes; 1 when a stack's program fails with the change, or when a
 stack has an unsuppressed mandatory finding under its own policy config
@@ -39,17 +42,27 @@ outside the Basic Multilingual Plane, which GitHub counts twice)."""
 
 @dataclass(frozen=True)
 class StackGate:
-    """The verdict on one stack: the exit status of `preflight <stack> --format sarif` and the
-    number of unsuppressed mandatory findings (SARIF level `error`) in its report."""
+    """The verdict on one stack: whether the diff wrote its SARIF (it does for every stack whose
+    program runs with the change) and the number of unsuppressed mandatory findings (SARIF level
+    `error`, under the stack's own policy config) in it."""
 
     stack: str
-    status: int
+    reported: bool
     mandatory: int
     sarif: Path
 
+    @classmethod
+    def read(cls, stack: str, sarif: Path) -> StackGate:
+        return cls(stack, sarif.is_file(), mandatory_findings(sarif), sarif)
+
+    @property
+    def status(self) -> int:
+        """1 when the stack fails the review, else 0 (the exit status `preflight <stack>` has)."""
+        return 0 if self.passed else 1
+
     @property
     def passed(self) -> bool:
-        return self.status == 0
+        return self.reported and self.mandatory == 0
 
     def describe(self) -> str:
         config = f"policies/config/{self.stack}.json"
@@ -57,7 +70,7 @@ class StackGate:
             return f"{self.stack}: passes (no unsuppressed mandatory finding under {config})"
         if self.mandatory:
             return f"{self.stack}: {self.mandatory} unsuppressed mandatory finding(s) under {config}"
-        return f"{self.stack}: preflight failed (exit {self.status}); see the log above"
+        return f"{self.stack}: no report (its program fails with this change, or the diff did not run); see the log"
 
 
 def preflight(*args: str) -> int:
@@ -113,17 +126,24 @@ def review(base: str, out: Path, stacks: tuple[str, ...] = STACKS) -> int:
     for stale in (markdown, comment, *out.glob("preflight-*.sarif")):
         stale.unlink(missing_ok=True)
 
-    # The comment. --soft-fail: mandatory findings are the gates' business below; a program that
-    # fails with the change or a usage error (unknown ref) still makes this non-zero.
+    # The comment and each stack's SARIF, from one run. --soft-fail: mandatory findings are the
+    # gates' business below; a program that fails with the change or a usage error (unknown ref)
+    # still makes this non-zero.
     diff_status = preflight(
-        "diff", *stacks, "--base", base, "--format", "markdown", "--out", str(markdown), "--soft-fail", "--no-color"
+        "diff",
+        *stacks,
+        "--base",
+        base,
+        "--format",
+        "markdown",
+        "--out",
+        str(markdown),
+        "--sarif-dir",
+        str(out),
+        "--soft-fail",
+        "--no-color",
     )
-
-    gates = []
-    for stack in stacks:
-        sarif = out / f"preflight-{stack}.sarif"
-        status = preflight(stack, "--format", "sarif", "--out", str(sarif))
-        gates.append(StackGate(stack, status, mandatory_findings(sarif), sarif))
+    gates = [StackGate.read(stack, out / f"preflight-{stack}.sarif") for stack in stacks]
 
     outputs: dict[str, str] = {}
     if markdown.is_file():

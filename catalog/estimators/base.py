@@ -157,6 +157,15 @@ def fee_cost(ctx: EstimateContext, fee: str, label: str, *, note: str = "") -> R
     return ctx.cost(monthly, monthly, basis + suffix)
 
 
+def with_expected_size_tag(tags: Mapping[str, str], size_gib: float) -> dict[str, str]:
+    """`tags` (or labels) plus `ai-infra-expected-size-gib` for a bucket expected to hold `size_gib`
+    (none for 0): the nearest whole GiB, which `expected_size_gib` reads back. Stacks and
+    components write the tag only through this, so writer and reader agree on its format."""
+    if size_gib > 0:
+        return {**tags, EXPECTED_SIZE_TAG: str(round(size_gib))}
+    return dict(tags)
+
+
 def expected_size_gib(tags: Any) -> float | None:
     """The `ai-infra-expected-size-gib` tag/label as a number (None when absent or malformed)."""
     if not isinstance(tags, Mapping):

@@ -10,13 +10,13 @@ from typing import Literal
 import pulumi
 from pulumi_azure_native import keyvault, managedidentity, monitor, storage
 
+from catalog.costs import with_expected_size_tag
 from components.azure.resource_ids import provider_id, storage_container_id
 from components.azure.roles import BuiltInRole, assign_role
 from components.azure.storage_account import CustomerManagedKey, hardened_account
 from components.options import child_options, stateful_options
 
 AccessMode = Literal["read", "write"]
-EXPECTED_SIZE_TAG = "ai-infra-expected-size-gib"
 ACCESS_LOG_CATEGORIES = ("StorageRead", "StorageWrite", "StorageDelete")
 _ROLE_FOR_MODE = {"read": BuiltInRole.STORAGE_BLOB_DATA_READER, "write": BuiltInRole.STORAGE_BLOB_DATA_CONTRIBUTOR}
 
@@ -105,9 +105,7 @@ class Bucket(pulumi.ComponentResource):
         self._subscription_id = args.subscription_id
         self.purpose = args.purpose
         tags = {**args.tags, "purpose": args.purpose}
-        account_tags = dict(tags)
-        if args.expected_size_gib > 0:
-            account_tags[EXPECTED_SIZE_TAG] = str(round(args.expected_size_gib))
+        account_tags = with_expected_size_tag(tags, args.expected_size_gib)
 
         key, key_access = (None, None)
         if args.customer_key is not None:

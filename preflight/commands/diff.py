@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from preflight.commands.common import add_common_arguments, emit, stack_name, use_color
 from preflight.stages import add_stage_arguments
+
+if TYPE_CHECKING:
+    from preflight.diff.model import DiffReport
 
 NAME = "diff"
 HELP = "compare stacks against a git ref: resources added/removed/changed, cost delta, new and fixed findings"
@@ -36,6 +40,13 @@ def register(subparsers: Any) -> None:
         default="table",
         help="table (terminal), json (schema_version 1), markdown (pull-request comment), sarif (code scanning)",
     )
+    parser.add_argument(
+        "--sarif-dir",
+        type=Path,
+        metavar="DIR",
+        help="also write each stack's new side as DIR/preflight-<stack>.sarif, as `preflight <stack> --format sarif` "
+        "would (code scanning and a per-stack gate from this one run); none for a stack whose program fails",
+    )
     add_common_arguments(parser)
     add_stage_arguments(parser)
     parser.set_defaults(handler=run)
@@ -54,7 +65,28 @@ def run(args: argparse.Namespace) -> int:
         if stack.head_error is not None:
             print(f"preflight: stack {stack.stack!r} fails with this change: {stack.head_error}", file=sys.stderr)
     emit(render(outcome.report, args.format, color=use_color(args)), args.out)
+    if args.sarif_dir is not None:
+        write_stack_sarif(outcome.report, args.sarif_dir)
     return outcome.exit_code
+
+
+def sarif_file(directory: Path, stack: str) -> Path:
+    return directory / f"preflight-{stack}.sarif"
+
+
+def write_stack_sarif(report: DiffReport, directory: Path) -> None:
+    """`preflight-<stack>.sarif` for every compared stack whose new side ran; a stale file of a
+    stack without one is removed, so that its absence means "no report"."""
+    from preflight.render_sarif import diff_head_sarif
+
+    documents = diff_head_sarif(report)
+    directory.mkdir(parents=True, exist_ok=True)
+    for stack in report.stacks:
+        path = sarif_file(directory, stack.stack)
+        if stack.stack in documents:
+            path.write_text(documents[stack.stack], encoding="utf-8")
+        else:
+            path.unlink(missing_ok=True)
 
 
 def render(report: Any, format_: str, *, color: bool = False) -> str:

@@ -88,6 +88,28 @@ def resolve_ref(repo: Repository, ref: str) -> BaseRef:
     return BaseRef(ref=ref, commit=found.stdout.strip())
 
 
+def _tree(repo: Repository, commit: str) -> str | None:
+    """The id of the project directory's tree in `commit` (None: not there, or no such commit)."""
+    path = repo.project_path.as_posix()
+    spec = f"{commit}^{{tree}}" if path == "." else f"{commit}:{path}"
+    found = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", spec], repo.root)
+    return found.stdout.strip() if found.returncode == 0 else None
+
+
+def base_is_head(repo: Repository, base: BaseRef) -> bool:
+    """True when evaluating `base` would evaluate exactly what the head evaluates: the project
+    directory has no uncommitted or untracked (non-ignored) changes and its tree in `base` is the
+    one in HEAD (a docs-only change, or `--base HEAD` on a clean checkout). Files outside the
+    project directory do not count: the program imports only from there, and both sides are
+    judged and priced with this checkout's pack and catalog anyway."""
+    if repo.dirty or repo.head_commit is None:
+        return False
+    if base.commit == repo.head_commit:
+        return True
+    head_tree = _tree(repo, repo.head_commit)
+    return head_tree is not None and head_tree == _tree(repo, base.commit)
+
+
 @contextlib.contextmanager
 def _terminate_as_exit() -> Iterator[None]:
     """While inside, SIGTERM (CI cancelling a job) unwinds like Ctrl-C does, so `finally` runs."""

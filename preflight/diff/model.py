@@ -7,8 +7,8 @@ after values as recorded, secrets already masked); costs compare the `costs` sec
 
 JSON document (`preflight diff --format json`, `schema_version` below):
     {"schema_version", "kind": "preflight-diff", "project",
-     "base": {"ref", "commit"}, "head": {"commit", "uncommitted_changes"},
-     "judged_with": "<note>",
+     "base": {"ref", "commit", "identical_to_head"}, "head": {"commit", "uncommitted_changes"},
+     "judged_with": "<note>", "note": null | "<base `REF` (abc1234) is identical to the head: no changes>",
      "stacks": [{"stack", "status": added|removed|changed|unchanged|base-failed|head-failed,
                  "base_error", "head_error", "stack_file",
                  "resources": {"counts": {"base", "head"}, "added": [...], "removed": [...],
@@ -568,10 +568,20 @@ class DiffReport:
     head_commit: str | None
     head_dirty: bool
     stacks: list[StackDiff]
+    base_identical: bool = False
+    """The base's project directory is the head's (same git tree, nothing uncommitted): it was not
+    evaluated again, the head's results stand for both sides and nothing changes."""
 
     @property
     def base_short(self) -> str:
         return self.base_commit[:7]
+
+    @property
+    def identical_note(self) -> str | None:
+        """What every format says when the base was not evaluated because it is the head."""
+        if not self.base_identical:
+            return None
+        return f"base `{self.base_ref}` ({self.base_short}) is identical to the head: no changes"
 
     @property
     def head_label(self) -> str:
@@ -584,8 +594,9 @@ class DiffReport:
             "schema_version": SCHEMA_VERSION,
             "kind": "preflight-diff",
             "project": self.project,
-            "base": {"ref": self.base_ref, "commit": self.base_commit},
+            "base": {"ref": self.base_ref, "commit": self.base_commit, "identical_to_head": self.base_identical},
             "head": {"commit": self.head_commit, "uncommitted_changes": self.head_dirty},
             "judged_with": JUDGED_WITH,
+            "note": self.identical_note,
             "stacks": [s.to_json() for s in self.stacks],
         }

@@ -94,6 +94,8 @@ def render_diff_table(diff: DiffReport, *, color: bool = False) -> str:
         f"preflight diff {diff.project}: previous {diff.base_ref} ({diff.base_short}) -> new {diff.head_label}",
         JUDGED_WITH,
     ]
+    if diff.identical_note:
+        out.append(diff.identical_note.replace("`", ""))
     for stack in diff.stacks:
         out += ["", *_stack_lines(stack, paint)]
     return "\n".join(out) + "\n"

@@ -8,11 +8,23 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from catalog import CatalogError, load_catalog
+from catalog import load_catalog
 from components.alicloud.network import MAX_FLOW_LOG_RETENTION_DAYS
 from components.alicloud.vswitch_plan import VSwitchPlanError, plan_vswitches
 from stacks.config.base import ConfigModel
-from stacks.config.common import BucketSpec, BudgetSpec, EndpointSpec, GpuPoolSpec, Name, NetworkSpec
+from stacks.config.common import (
+    BucketSpec,
+    BudgetSpec,
+    EndpointSpec,
+    GpuPoolSpec,
+    Name,
+    NetworkSpec,
+    check_bucket_key,
+    check_zone_count,
+    known_region,
+    kubernetes_service_range,
+    machine_in_catalog,
+)
 from stacks.config.errors import config_problem
 from stacks.config.workloads import WorkloadSpec, check_workload_buckets
 
@@ -21,7 +33,7 @@ MAX_BUCKET_KEY = 29
 """OSS bucket names are at most 63 characters: `ai-infra-<environment (<=15)>-<key>-<8 hex>`."""
 RESERVED_BUCKET_KEY = "access-logs"
 """The stack names the access-log target bucket with this key."""
-PRIVATE_RANGES = tuple(ipaddress.IPv4Network(r) for r in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+ROLE_MISMATCH = "{name!r} is for the {found.role} role with {found.accelerator}, not the {role} role with {accelerator}"
 
 
 class AlicloudFlowLogSpec(ConfigModel):
@@ -76,17 +88,7 @@ class AlicloudClusterSpec(ConfigModel):
     @field_validator("service_cidr")
     @classmethod
     def _service_range(cls, value: str) -> str:
-        try:
-            net = ipaddress.IPv4Network(value, strict=True)
-        except ValueError as exc:
-            raise config_problem(
-                f"{value!r} is not a valid IPv4 network ({exc}); allowed: e.g. '172.21.0.0/20'"
-            ) from None
-        if not 16 <= net.prefixlen <= 24 or not any(net.subnet_of(r) for r in PRIVATE_RANGES):
-            raise config_problem(
-                f"{value!r} is not allowed (allowed: a /16 to /24 inside 10/8, 172.16/12 or 192.168/16)"
-            )
-        return value
+        return kubernetes_service_range(value, widest_prefix=16, example="172.21.0.0/20")
 
 
 class AlicloudGpuPoolSpec(GpuPoolSpec):
@@ -188,11 +190,7 @@ class AlicloudSpec(ConfigModel):
     @field_validator("region")
     @classmethod
     def _known_region(cls, value: str) -> str:
-        try:
-            load_catalog().zones("alicloud", value)
-        except CatalogError as exc:
-            raise config_problem(str(exc)) from None
-        return value
+        return known_region("alicloud", value)
 
     @property
     def zone_ids(self) -> list[str]:
@@ -225,26 +223,26 @@ class AlicloudSpec(ConfigModel):
                     key=f"buckets.{name}",
                 )
         for name, pool in self.gpu_pools.items():
-            _check_machine(pool.accelerator, pool.machine_type, "node", f"gpu_pools.{name}")
+            machine_in_catalog(
+                "alicloud", pool.accelerator, pool.machine_type, "node", f"gpu_pools.{name}", mismatch=ROLE_MISMATCH
+            )
         for name, endpoint in self.endpoints.items():
-            _check_machine(endpoint.accelerator, endpoint.machine_type, "endpoint", f"endpoints.{name}")
-            if endpoint.model.bucket not in self.buckets:
-                raise config_problem(
-                    f"{endpoint.model.bucket!r} is not a bucket of this cloud "
-                    f"(configured: {', '.join(sorted(self.buckets)) or 'none'})",
-                    key=f"endpoints.{name}.model.bucket",
-                )
+            machine_in_catalog(
+                "alicloud",
+                endpoint.accelerator,
+                endpoint.machine_type,
+                "endpoint",
+                f"endpoints.{name}",
+                mismatch=ROLE_MISMATCH,
+            )
+            check_bucket_key(endpoint.model.bucket, self.buckets, f"endpoints.{name}.model.bucket")
         check_workload_buckets(self.workloads, self.buckets)
         return self
 
     def _check_zones(self) -> None:
         known = load_catalog().zones("alicloud", self.region)
         if self.zones is None:
-            if self.network.zones > len(known):
-                raise config_problem(
-                    f"{self.network.zones} zones requested but {self.region} has {len(known)} in the catalog",
-                    key="network.zones",
-                )
+            check_zone_count(self.network.zones, self.region, known)
             return
         for zone in self.zones:
             if zone not in known:
@@ -259,24 +257,6 @@ class AlicloudSpec(ConfigModel):
                 "remove network.zones or make them agree",
                 key="network.zones",
             )
-
-
-def _check_machine(accelerator: str, machine_type: str | None, role: str, where: str) -> None:
-    catalog = load_catalog()
-    try:
-        if machine_type is None:
-            catalog.machine_for("alicloud", accelerator, role)
-            return
-        machine = catalog.machine("alicloud", machine_type)
-    except CatalogError as exc:
-        key = f"{where}.machine_type" if machine_type else f"{where}.accelerator"
-        raise config_problem(str(exc), key=key) from None
-    if machine.role != role or machine.accelerator != accelerator:
-        raise config_problem(
-            f"{machine_type!r} is for the {machine.role} role with {machine.accelerator}, "
-            f"not the {role} role with {accelerator}",
-            key=f"{where}.machine_type",
-        )
 
 
 def machine_for(accelerator: str, machine_type: str | None, role: str) -> str:

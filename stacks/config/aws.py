@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from catalog import CatalogError, load_catalog
+from catalog import load_catalog
 from components.aws.model_endpoint import ecr_repository_arn
 from stacks.config.base import ConfigModel
 from stacks.config.common import (
@@ -17,6 +17,13 @@ from stacks.config.common import (
     GpuPoolSpec,
     Name,
     NetworkSpec,
+    check_bucket_key,
+    check_zone_count,
+    known_region,
+    kubernetes_api_allow_list,
+    kubernetes_service_range,
+    kubernetes_version_in_standard_support,
+    machine_in_catalog,
 )
 from stacks.config.errors import config_problem
 from stacks.config.workloads import WorkloadSpec, check_workload_buckets
@@ -30,7 +37,6 @@ MAX_BUDGET_SUBSCRIBERS = 10
 """AWS Budgets allows at most 10 e-mail subscribers per notification."""
 RESERVED_BUCKET_KEYS = ("access-logs",)
 """Bucket keys the stack uses itself (the access-log target bucket)."""
-EKS_SERVICE_RANGES = tuple(ipaddress.IPv4Network(r) for r in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 
 
 class AwsClusterSpec(ConfigModel):
@@ -53,44 +59,21 @@ class AwsClusterSpec(ConfigModel):
     @field_validator("version")
     @classmethod
     def _standard_support(cls, value: str) -> str:
-        supported = load_catalog().cloud("aws").kubernetes_standard_support
-        if value not in supported:
-            raise config_problem(
-                f"{value!r} is not an EKS version in standard support (allowed: {', '.join(supported)}); "
-                "extended support costs six times the control-plane fee"
-            )
-        return value
+        return kubernetes_version_in_standard_support(
+            "aws", value, service="EKS", beyond="extended support costs six times the control-plane fee"
+        )
 
     @field_validator("public_access_cidrs")
     @classmethod
     def _narrow_cidrs(cls, cidrs: list[str]) -> list[str]:
-        for cidr in cidrs:
-            try:
-                net = ipaddress.ip_network(cidr, strict=True)
-            except ValueError:
-                raise config_problem(f"{cidr!r} is not a valid CIDR (e.g. '203.0.113.0/24')") from None
-            if net.prefixlen == 0:
-                raise config_problem(
-                    f"{cidr!r} opens the Kubernetes API to the whole internet; list your office or VPN ranges"
-                )
-        return cidrs
+        return kubernetes_api_allow_list(cidrs)
 
     @field_validator("service_cidr")
     @classmethod
     def _service_range(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        try:
-            net = ipaddress.IPv4Network(value, strict=True)
-        except ValueError as exc:
-            raise config_problem(
-                f"{value!r} is not a valid IPv4 network ({exc}); allowed: e.g. '172.20.0.0/16'"
-            ) from None
-        if not 12 <= net.prefixlen <= 24 or not any(net.subnet_of(r) for r in EKS_SERVICE_RANGES):
-            raise config_problem(
-                f"{value!r} is not allowed (allowed: a /12 to /24 inside 10/8, 172.16/12 or 192.168/16)"
-            )
-        return value
+        return kubernetes_service_range(value, widest_prefix=12, example="172.20.0.0/16")
 
 
 class AwsSpec(ConfigModel):
@@ -113,11 +96,7 @@ class AwsSpec(ConfigModel):
     @field_validator("region")
     @classmethod
     def _known_region(cls, value: str) -> str:
-        try:
-            load_catalog().zones("aws", value)
-        except CatalogError as exc:
-            raise config_problem(str(exc)) from None
-        return value
+        return known_region("aws", value)
 
     @field_validator("log_retention_days")
     @classmethod
@@ -141,13 +120,7 @@ class AwsSpec(ConfigModel):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> AwsSpec:
-        catalog = load_catalog()
-        zones = catalog.zones("aws", self.region)
-        if self.network.zones > len(zones):
-            raise config_problem(
-                f"{self.network.zones} zones requested but {self.region} has {len(zones)} in the catalog",
-                key="network.zones",
-            )
+        check_zone_count(self.network.zones, self.region, load_catalog().zones("aws", self.region))
         try:
             plan_subnets(self.network.cidr, self.network.zones)
         except SubnetPlanError as exc:
@@ -162,9 +135,11 @@ class AwsSpec(ConfigModel):
                 key="cluster.service_cidr",
             )
         for name, pool in self.gpu_pools.items():
-            _check_machine(pool.accelerator, pool.machine_type, "node", f"gpu_pools.{name}", pool.multi_node)
+            machine_in_catalog(
+                "aws", pool.accelerator, pool.machine_type, "node", f"gpu_pools.{name}", multi_node=pool.multi_node
+            )
         for name, endpoint in self.endpoints.items():
-            _check_machine(endpoint.accelerator, endpoint.machine_type, "endpoint", f"endpoints.{name}")
+            machine_in_catalog("aws", endpoint.accelerator, endpoint.machine_type, "endpoint", f"endpoints.{name}")
             if endpoint.min_replicas < 1:
                 raise config_problem(
                     f"{endpoint.min_replicas} is not allowed on SageMaker real-time endpoints (allowed: 1 or more)",
@@ -176,12 +151,7 @@ class AwsSpec(ConfigModel):
                     "<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag]); SageMaker pulls from ECR",
                     key=f"endpoints.{name}.image",
                 )
-            if endpoint.model.bucket not in self.buckets:
-                raise config_problem(
-                    f"{endpoint.model.bucket!r} is not a bucket of this cloud "
-                    f"(configured: {', '.join(sorted(self.buckets)) or 'none'})",
-                    key=f"endpoints.{name}.model.bucket",
-                )
+            check_bucket_key(endpoint.model.bucket, self.buckets, f"endpoints.{name}.model.bucket")
         for reserved in RESERVED_BUCKET_KEYS:
             if reserved in self.buckets:
                 raise config_problem(
@@ -190,21 +160,3 @@ class AwsSpec(ConfigModel):
                 )
         check_workload_buckets(self.workloads, self.buckets)
         return self
-
-
-def _check_machine(accelerator: str, machine_type: str | None, role: str, where: str, multi_node: bool = False) -> None:
-    catalog = load_catalog()
-    try:
-        if machine_type is None:
-            catalog.machine_for("aws", accelerator, role, multi_node=multi_node)
-            return
-        machine = catalog.machine("aws", machine_type)
-    except CatalogError as exc:
-        key = f"{where}.machine_type" if machine_type else f"{where}.accelerator"
-        raise config_problem(str(exc), key=key) from None
-    if machine.role != role or machine.accelerator != accelerator:
-        raise config_problem(
-            f"{machine_type!r} is a {machine.role} type with {machine.accelerator}, "
-            f"not a {role} type with {accelerator}",
-            key=f"{where}.machine_type",
-        )

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from catalog import CatalogError, MachineType, load_catalog
+from catalog import MachineType, load_catalog
 from stacks.config.base import ConfigModel
 from stacks.config.common import (
     BucketSpec,
@@ -17,6 +17,12 @@ from stacks.config.common import (
     GpuPoolSpec,
     Name,
     NetworkSpec,
+    check_bucket_key,
+    check_zone_count,
+    known_region,
+    kubernetes_api_allow_list,
+    kubernetes_version_in_standard_support,
+    machine_in_catalog,
 )
 from stacks.config.errors import config_problem
 from stacks.config.workloads import WorkloadSpec, check_workload_buckets
@@ -29,6 +35,7 @@ MIG_CAPABLE = frozenset({"nvidia-a100", "nvidia-a100-80gb", "nvidia-h100"})
 """Accelerators whose AKS pools accept a MIG `gpu_instance_profile`."""
 ENDPOINT_PREFIX = "ml:"
 """Catalog keys of Azure ML hosting sizes (`ml:Standard_NC24ads_A100_v4`); see catalog/data/azure.yaml."""
+SIZE_MISMATCH = "{name!r} is a {found.role} size with {found.accelerator}, not a {role} size with {accelerator}"
 SSH_RDP_PORTS = frozenset({22, 3389})
 FLOW_LOG_BUCKET = "flow-logs"
 """Purpose key of the storage account the stack adds for the VNet flow log."""
@@ -164,23 +171,17 @@ class AzureClusterSpec(ConfigModel):
     def _standard_support(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        supported = load_catalog().cloud("azure").kubernetes_standard_support
-        if value not in supported:
-            raise config_problem(
-                f"{value!r} is not an AKS version in standard support (allowed: {', '.join(supported)}); "
-                "long-term support needs the Premium tier at six times the control-plane fee"
-            )
-        return value
+        return kubernetes_version_in_standard_support(
+            "azure",
+            value,
+            service="AKS",
+            beyond="long-term support needs the Premium tier at six times the control-plane fee",
+        )
 
     @field_validator("authorized_ip_ranges")
     @classmethod
     def _narrow_ranges(cls, ranges: list[str]) -> list[str]:
-        for cidr in ranges:
-            if _cidr(cidr).prefixlen == 0:
-                raise config_problem(
-                    f"{cidr!r} opens the Kubernetes API to the whole internet; list your office or VPN ranges"
-                )
-        return ranges
+        return kubernetes_api_allow_list(ranges, parse=_cidr)
 
     @field_validator("admin_group_object_ids")
     @classmethod
@@ -322,20 +323,11 @@ class AzureSpec(ConfigModel):
     @field_validator("location")
     @classmethod
     def _known_location(cls, value: str) -> str:
-        try:
-            load_catalog().zones("azure", value)
-        except CatalogError as exc:
-            raise config_problem(str(exc)) from None
-        return value
+        return known_region("azure", value)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> AzureSpec:
-        zones = load_catalog().zones("azure", self.location)
-        if self.network.zones > len(zones):
-            raise config_problem(
-                f"{self.network.zones} zones requested but {self.location} has {len(zones)} in the catalog",
-                key="network.zones",
-            )
+        check_zone_count(self.network.zones, self.location, load_catalog().zones("azure", self.location))
         vnet = _cidr(self.network.cidr)
         for key in ("pod_cidr", "service_cidr"):
             other = getattr(self.cluster, key)
@@ -354,53 +346,30 @@ class AzureSpec(ConfigModel):
             node_machine(pool.accelerator, pool.machine_type, f"gpu_pools.{name}", pool.multi_node)
         for name, endpoint in self.endpoints.items():
             endpoint_machine(endpoint.accelerator, endpoint.machine_type, f"endpoints.{name}")
-            if endpoint.model.bucket not in self.buckets:
-                raise config_problem(
-                    f"{endpoint.model.bucket!r} is not a bucket of this cloud "
-                    f"(configured: {', '.join(sorted(self.buckets)) or 'none'})",
-                    key=f"endpoints.{name}.model.bucket",
-                )
+            check_bucket_key(endpoint.model.bucket, self.buckets, f"endpoints.{name}.model.bucket")
         if FLOW_LOG_BUCKET in self.buckets and self.network.flow_logs.enabled:
             raise config_problem(
                 f"{FLOW_LOG_BUCKET!r} is reserved for the VNet flow log's storage; pick another purpose key",
                 key=f"buckets.{FLOW_LOG_BUCKET}",
             )
-        check_workload_buckets(self.workloads, dict[str, BucketSpec](self.buckets))
+        check_workload_buckets(self.workloads, self.buckets)
         return self
 
 
 def node_machine(accelerator: str, machine_type: str | None, where: str, multi_node: bool = False) -> MachineType:
     """The AKS VM size for a pool: the override if given (it must carry `accelerator`), else the
     catalog default. Raises a config problem naming `<where>.machine_type` or `.accelerator`."""
-    return _machine(accelerator, machine_type, "node", where, multi_node)
+    return machine_in_catalog(
+        "azure", accelerator, machine_type, "node", where, multi_node=multi_node, mismatch=SIZE_MISMATCH
+    )
 
 
 def endpoint_machine(accelerator: str, machine_type: str | None, where: str) -> MachineType:
     """The Azure ML hosting size for an endpoint. An override may be written with or without the
     catalog's `ml:` prefix (`Standard_NC24ads_A100_v4`)."""
-    if machine_type is not None and not machine_type.startswith(ENDPOINT_PREFIX):
-        machine_type = ENDPOINT_PREFIX + machine_type
-    return _machine(accelerator, machine_type, "endpoint", where)
-
-
-def _machine(
-    accelerator: str, machine_type: str | None, role: str, where: str, multi_node: bool = False
-) -> MachineType:
-    catalog = load_catalog()
-    try:
-        if machine_type is None:
-            return catalog.machine_for("azure", accelerator, role, multi_node=multi_node)
-        machine = catalog.machine("azure", machine_type)
-    except CatalogError as exc:
-        key = f"{where}.machine_type" if machine_type else f"{where}.accelerator"
-        raise config_problem(str(exc), key=key) from None
-    if machine.role != role or machine.accelerator != accelerator:
-        raise config_problem(
-            f"{machine_type!r} is a {machine.role} size with {machine.accelerator}, "
-            f"not a {role} size with {accelerator}",
-            key=f"{where}.machine_type",
-        )
-    return machine
+    return machine_in_catalog(
+        "azure", accelerator, machine_type, "endpoint", where, endpoint_prefix=ENDPOINT_PREFIX, mismatch=SIZE_MISMATCH
+    )
 
 
 def instance_type(machine: MachineType) -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import re
+from collections.abc import Callable, Collection, Sequence
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from catalog import CatalogError, load_catalog
+from catalog import CatalogError, CloudName, MachineType, load_catalog
 from stacks.config.base import ConfigModel
 from stacks.config.errors import config_problem
 
@@ -20,12 +21,147 @@ Name = Annotated[str, Field(pattern=NAME_PATTERN)]
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
+PRIVATE_RANGES = tuple(ipaddress.IPv4Network(r) for r in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+"""The RFC 1918 ranges: where managed Kubernetes accepts a Service range."""
+MACHINE_MISMATCH = "{name!r} is a {found.role} type with {found.accelerator}, not a {role} type with {accelerator}"
+"""`machine_in_catalog`'s default message for an override of the wrong role or accelerator."""
+
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+# -- checks every cloud's section shares ---------------------------------------------------------
+# Each raises `config_problem`; the cloud's model calls it from its own validator, so the key path
+# stays the cloud's (`clouds.aws.cluster.public_access_cidrs`).
+
+
 def known_accelerator(value: str) -> str:
     try:
         load_catalog().accelerator(value)
     except CatalogError as exc:
         raise config_problem(str(exc)) from None
     return value
+
+
+def known_region(cloud: CloudName, value: str) -> str:
+    """`value` if the catalog lists it as a region of `cloud`; the problem lists the known ones."""
+    try:
+        load_catalog().zones(cloud, value)
+    except CatalogError as exc:
+        raise config_problem(str(exc)) from None
+    return value
+
+
+def check_zone_count(requested: int, region: str, zones: Sequence[str]) -> None:
+    """`network.zones` may not ask for more zones than the catalog lists for `region`."""
+    if requested > len(zones):
+        raise config_problem(
+            f"{requested} zones requested but {region} has {len(zones)} in the catalog", key="network.zones"
+        )
+
+
+def kubernetes_version_in_standard_support(cloud: CloudName, value: str, *, service: str, beyond: str) -> str:
+    """`value` if the catalog lists it in `service`'s (EKS, AKS) standard support on `cloud`;
+    `beyond` says what staying on an older version would cost."""
+    supported = load_catalog().cloud(cloud).kubernetes_standard_support
+    if value not in supported:
+        raise config_problem(
+            f"{value!r} is not an {service} version in standard support (allowed: {', '.join(supported)}); {beyond}"
+        )
+    return value
+
+
+def any_network(value: str) -> IpNetwork:
+    """`value` as an IPv4 or IPv6 network (host bits zero)."""
+    try:
+        return ipaddress.ip_network(value, strict=True)
+    except ValueError:
+        raise config_problem(f"{value!r} is not a valid CIDR (e.g. '203.0.113.0/24')") from None
+
+
+def ipv4_network(value: str, *, example: str) -> ipaddress.IPv4Network:
+    """`value` as an IPv4 network (host bits zero); the problem shows `example` as a valid one."""
+    try:
+        return ipaddress.IPv4Network(value, strict=True)
+    except ValueError as exc:
+        raise config_problem(f"{value!r} is not a valid IPv4 network ({exc}); allowed: e.g. {example!r}") from None
+
+
+def kubernetes_api_allow_list(cidrs: list[str], parse: Callable[[str], IpNetwork] = any_network) -> list[str]:
+    """The ranges allowed to reach a public Kubernetes API server: each one a network (`parse`
+    says how it is read and what a bad one is told), none of them the whole internet."""
+    for cidr in cidrs:
+        if parse(cidr).prefixlen == 0:
+            raise config_problem(
+                f"{cidr!r} opens the Kubernetes API to the whole internet; list your office or VPN ranges"
+            )
+    return cidrs
+
+
+def kubernetes_service_range(value: str, *, widest_prefix: int, example: str) -> str:
+    """A Kubernetes Service range: a /`widest_prefix` to /24 inside one of `PRIVATE_RANGES`."""
+    net = ipv4_network(value, example=example)
+    if not widest_prefix <= net.prefixlen <= 24 or not any(net.subnet_of(r) for r in PRIVATE_RANGES):
+        raise config_problem(
+            f"{value!r} is not allowed (allowed: a /{widest_prefix} to /24 inside 10/8, 172.16/12 or 192.168/16)"
+        )
+    return value
+
+
+def check_bucket_key(bucket: str, buckets: Collection[str], key: str) -> None:
+    """`bucket` (named by an endpoint or workload at `key`) must be configured on the same cloud."""
+    if bucket not in buckets:
+        raise config_problem(
+            f"{bucket!r} is not a bucket of this cloud (configured: {', '.join(sorted(buckets)) or 'none'})",
+            key=key,
+        )
+
+
+def machine_in_catalog(
+    cloud: CloudName,
+    accelerator: str,
+    machine_type: str | None,
+    role: str,
+    where: str,
+    *,
+    multi_node: bool = False,
+    endpoint_prefix: str = "",
+    mismatch: str = MACHINE_MISMATCH,
+    requires_accelerator_type: bool = False,
+) -> MachineType:
+    """The machine a pool or endpoint at `where` runs on: the catalog's default for `accelerator`
+    in `role` (`node` or `endpoint`), or the `machine_type` override, which must be a `role`
+    machine of `cloud` carrying `accelerator`. Problems name `<where>.machine_type`, or
+    `<where>.accelerator` when the cloud has no default for it.
+
+    `endpoint_prefix`: the catalog key prefix of this cloud's hosting machines (`ml:` on Azure,
+    `vertex:` on Google Cloud), added to an endpoint override written without it.
+    `mismatch`: the message for a wrong override, a `str.format` template over `given` (the
+    override as written), `name` (the catalog key looked up), `found` (that `MachineType`),
+    `role` and `accelerator`.
+    `requires_accelerator_type`: the machine must also name the accelerator type attached to
+    its host (Google Cloud GPU machines)."""
+    name = machine_type
+    if name is not None and role == "endpoint" and not name.startswith(endpoint_prefix):
+        name = endpoint_prefix + name
+    catalog = load_catalog()
+    try:
+        if name is None:
+            found = catalog.machine_for(cloud, accelerator, role, multi_node=multi_node)
+        else:
+            found = catalog.machine(cloud, name)
+    except CatalogError as exc:
+        key = f"{where}.machine_type" if machine_type else f"{where}.accelerator"
+        raise config_problem(str(exc), key=key) from None
+    if (
+        found.role != role
+        or found.accelerator != accelerator
+        or (requires_accelerator_type and found.accelerator_type is None)
+    ):
+        raise config_problem(
+            mismatch.format(given=machine_type, name=name, found=found, role=role, accelerator=accelerator),
+            key=f"{where}.machine_type",
+        )
+    return found
 
 
 class GpuPoolSpec(ConfigModel):
@@ -177,12 +313,7 @@ class NetworkSpec(ConfigModel):
     @field_validator("cidr")
     @classmethod
     def _private_cidr(cls, value: str) -> str:
-        try:
-            net = ipaddress.IPv4Network(value, strict=True)
-        except ValueError as exc:
-            raise config_problem(
-                f"{value!r} is not a valid IPv4 network ({exc}); allowed: e.g. '10.20.0.0/16'"
-            ) from None
+        net = ipv4_network(value, example="10.20.0.0/16")
         if not net.is_private:
             raise config_problem(f"{value!r} is not a private range (allowed: 10/8, 172.16/12, 192.168/16)")
         if not 16 <= net.prefixlen <= 24:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -25,6 +26,10 @@ _TYPE_HINTS = {
     "list_type": "a list",
     "tuple_type": "a list",
 }
+
+
+NAME_RULE = "allowed: 2-32 lowercase letters, digits and '-', starting with a letter, not ending with '-'"
+"""What pool, bucket, endpoint and workload names may look like (they become cloud resource names)."""
 
 
 class ConfigError(ValueError):
@@ -62,6 +67,12 @@ def key_path(loc: tuple[str | int, ...]) -> str:
 def from_validation_error(exc: ValidationError) -> ConfigError:
     problems: list[str] = []
     for err in exc.errors(include_url=False):
+        if err["loc"][-1:] == ("[key]",) and len(err["loc"]) >= 2:
+            # A mapping key (pool, bucket, endpoint name) is itself invalid.
+            *parent, bad_key, _tag = err["loc"]
+            hint = NAME_RULE if err["type"] == "string_pattern_mismatch" else err["msg"]
+            problems.append(f"{key_path((*parent, bad_key))}: {str(bad_key)!r} is not a valid name ({hint})")
+            continue
         loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
         ctx = err.get("ctx") or {}
         kind = err["type"]
@@ -83,6 +94,10 @@ def from_validation_error(exc: ValidationError) -> ConfigError:
     return ConfigError(sorted(dict.fromkeys(problems)))
 
 
+_PYDANTIC_TAG = re.compile(r"^[A-Za-z_-]*\[.*\]$")
+
+
 def _is_union_tag(part: str | int) -> bool:
-    # pydantic inserts the union member's name (e.g. 'function-after[...]') into locations.
-    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
+    # pydantic inserts validator and union-member tags such as `function-after[_check(), str]`
+    # into locations. User keys (`function-calling`, `tokenizer-v2`) never have the brackets.
+    return isinstance(part, str) and bool(_PYDANTIC_TAG.match(part))

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from catalog import CatalogError, MachineType, load_catalog
+from catalog import MachineType, load_catalog
 from catalog.tpu import TpuError, TpuSlice, tpu_slice, tpu_zone
 from stacks.config.base import ConfigModel
 from stacks.config.common import (
@@ -20,6 +20,11 @@ from stacks.config.common import (
     ModelArtifact,
     Name,
     NetworkSpec,
+    check_bucket_key,
+    check_zone_count,
+    known_region,
+    kubernetes_api_allow_list,
+    machine_in_catalog,
 )
 from stacks.config.errors import config_problem
 from stacks.config.workloads import WorkloadSpec, check_workload_buckets
@@ -30,6 +35,9 @@ RESOURCE_NAME = r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
 SMALLEST_DERIVED_PODS_PREFIX = 21
 """A derived pods range must be a /21 or larger: 32 nodes at 64 pods per node."""
 ENDPOINT_PREFIX = "vertex:"
+"""Catalog keys of Vertex AI hosting machines (`vertex:g2-standard-8`); see catalog/data/gcp.yaml."""
+GKE_NODE_MISMATCH = "{given!r} is a {found.role} type with {found.accelerator}, not a GKE node type with {accelerator}"
+VERTEX_MISMATCH = "{given!r} is not a Vertex AI machine with {accelerator}"
 
 
 # -- network ------------------------------------------------------------------------------------
@@ -171,16 +179,7 @@ class GcpClusterSpec(ConfigModel):
     @field_validator("master_authorized_networks")
     @classmethod
     def _narrow_cidrs(cls, cidrs: list[str]) -> list[str]:
-        for cidr in cidrs:
-            try:
-                net = ipaddress.ip_network(cidr, strict=True)
-            except ValueError:
-                raise config_problem(f"{cidr!r} is not a valid CIDR (e.g. '203.0.113.0/24')") from None
-            if net.prefixlen == 0:
-                raise config_problem(
-                    f"{cidr!r} opens the Kubernetes API to the whole internet; list your office or VPN ranges"
-                )
-        return cidrs
+        return kubernetes_api_allow_list(cidrs)
 
 
 class GcpGpuPoolSpec(GpuPoolSpec):
@@ -428,11 +427,7 @@ class GcpSpec(ConfigModel):
     @field_validator("region")
     @classmethod
     def _known_region(cls, value: str) -> str:
-        try:
-            load_catalog().zones("gcp", value)
-        except CatalogError as exc:
-            raise config_problem(str(exc)) from None
-        return value
+        return known_region("gcp", value)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> GcpSpec:
@@ -445,13 +440,10 @@ class GcpSpec(ConfigModel):
                     )
             if len(set(self.zones)) != len(self.zones):
                 raise config_problem("lists a zone twice", key="zones")
-        elif self.network.zones > len(region_zones):
-            raise config_problem(
-                f"{self.network.zones} zones requested but {self.region} has {len(region_zones)} in the catalog",
-                key="network.zones",
-            )
+        else:
+            check_zone_count(self.network.zones, self.region, region_zones)
         for name, pool in self.gpu_pools.items():
-            _check_gpu_machine(pool, f"gpu_pools.{name}")
+            _check_gpu_pool(pool, f"gpu_pools.{name}")
         for name, tpu_pool in self.tpu_pools.items():
             try:
                 zone = tpu_zone(tpu_pool.generation, self.region, tpu_pool.zone)
@@ -468,15 +460,10 @@ class GcpSpec(ConfigModel):
                 )
         self._check_node_pool_names()
         for name, endpoint in self.endpoints.items():
-            _check_endpoint_machine(endpoint, f"endpoints.{name}")
-            if endpoint.model is not None and endpoint.model.bucket not in self.buckets:
-                raise config_problem(
-                    f"{endpoint.model.bucket!r} is not a bucket of this cloud "
-                    f"(configured: {', '.join(sorted(self.buckets)) or 'none'})",
-                    key=f"endpoints.{name}.model.bucket",
-                )
-        buckets: dict[str, BucketSpec] = dict(self.buckets)
-        check_workload_buckets(self.workloads, buckets)
+            endpoint_machine(endpoint, f"endpoints.{name}")
+            if endpoint.model is not None:
+                check_bucket_key(endpoint.model.bucket, self.buckets, f"endpoints.{name}.model.bucket")
+        check_workload_buckets(self.workloads, self.buckets)
         return self
 
     def _check_node_pool_names(self) -> None:
@@ -512,49 +499,38 @@ class GcpSpec(ConfigModel):
         return any(endpoint.network_access == "private" for endpoint in self.endpoints.values())
 
 
-def gpu_machine(pool: GpuPoolSpec) -> MachineType:
-    """The GKE machine of a GPU pool: its override or the catalog's default for the accelerator."""
-    catalog = load_catalog()
-    if pool.machine_type is None:
-        return catalog.machine_for("gcp", pool.accelerator, "node", multi_node=pool.multi_node)
-    return catalog.machine("gcp", pool.machine_type)
+def gpu_machine(pool: GpuPoolSpec, where: str) -> MachineType:
+    """The GKE machine of the GPU pool at `where`: its override (a GPU machine carrying the pool's
+    accelerator) or the catalog's default for the accelerator."""
+    return machine_in_catalog(
+        "gcp",
+        pool.accelerator,
+        pool.machine_type,
+        "node",
+        where,
+        multi_node=pool.multi_node,
+        mismatch=GKE_NODE_MISMATCH,
+        requires_accelerator_type=True,
+    )
 
 
-def endpoint_machine(endpoint: EndpointSpec) -> MachineType:
-    """The Vertex machine of an endpoint: its override (with or without `vertex:`) or the default."""
-    catalog = load_catalog()
-    if endpoint.machine_type is None:
-        return catalog.machine_for("gcp", endpoint.accelerator, "endpoint")
-    name = endpoint.machine_type
-    return catalog.machine("gcp", name if name.startswith(ENDPOINT_PREFIX) else f"{ENDPOINT_PREFIX}{name}")
+def endpoint_machine(endpoint: EndpointSpec, where: str) -> MachineType:
+    """The Vertex machine of the endpoint at `where`: its override (with or without `vertex:`) or
+    the catalog's default for the accelerator."""
+    return machine_in_catalog(
+        "gcp",
+        endpoint.accelerator,
+        endpoint.machine_type,
+        "endpoint",
+        where,
+        endpoint_prefix=ENDPOINT_PREFIX,
+        mismatch=VERTEX_MISMATCH,
+    )
 
 
-def _check_gpu_machine(pool: GpuPoolSpec, where: str) -> None:
+def _check_gpu_pool(pool: GpuPoolSpec, where: str) -> None:
     kind = load_catalog().accelerator(pool.accelerator).kind
     if kind != "gpu":
         hint = "; TPUs go under tpu_pools" if kind == "tpu" else ""
         raise config_problem(f"{pool.accelerator!r} is not a GPU{hint}", key=f"{where}.accelerator")
-    try:
-        machine = gpu_machine(pool)
-    except CatalogError as exc:
-        key = f"{where}.machine_type" if pool.machine_type else f"{where}.accelerator"
-        raise config_problem(str(exc), key=key) from None
-    if machine.role != "node" or machine.accelerator != pool.accelerator or machine.accelerator_type is None:
-        raise config_problem(
-            f"{pool.machine_type!r} is a {machine.role} type with {machine.accelerator}, "
-            f"not a GKE node type with {pool.accelerator}",
-            key=f"{where}.machine_type",
-        )
-
-
-def _check_endpoint_machine(endpoint: EndpointSpec, where: str) -> None:
-    try:
-        machine = endpoint_machine(endpoint)
-    except CatalogError as exc:
-        key = f"{where}.machine_type" if endpoint.machine_type else f"{where}.accelerator"
-        raise config_problem(str(exc), key=key) from None
-    if machine.role != "endpoint" or machine.accelerator != endpoint.accelerator:
-        raise config_problem(
-            f"{endpoint.machine_type!r} is not a Vertex AI machine with {endpoint.accelerator}",
-            key=f"{where}.machine_type",
-        )
+    gpu_machine(pool, where)

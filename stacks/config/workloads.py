@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from pydantic import Field, model_validator
 
 from stacks.config.base import ConfigModel
-from stacks.config.common import BucketSpec, Name
+from stacks.config.common import Name, check_bucket_key
 from stacks.config.errors import config_problem
 
 K8S_NAME = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
@@ -28,14 +30,9 @@ class WorkloadSpec(ConfigModel):
         return self
 
 
-def check_workload_buckets(workloads: dict[str, WorkloadSpec], buckets: dict[str, BucketSpec]) -> None:
-    """Every bucket a workload names must be configured on the same cloud."""
+def check_workload_buckets(workloads: dict[str, WorkloadSpec], buckets: Collection[str]) -> None:
+    """Every bucket a workload names must be configured on the same cloud (`buckets`: their keys)."""
     for name, workload in workloads.items():
         for access in ("read", "write"):
             for bucket in getattr(workload, access):
-                if bucket not in buckets:
-                    raise config_problem(
-                        f"{bucket!r} is not a bucket of this cloud "
-                        f"(configured: {', '.join(sorted(buckets)) or 'none'})",
-                        key=f"workloads.{name}.{access}",
-                    )
+                check_bucket_key(bucket, buckets, f"workloads.{name}.{access}")

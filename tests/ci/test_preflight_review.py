@@ -43,6 +43,23 @@ def test_the_default_budget_fits_githubs_comment_limit() -> None:
     assert len(review_script.comment_body(report, "z" * 300)) < review_script.COMMENT_LIMIT
 
 
+def test_a_stack_passes_with_a_report_and_no_error_level_result(tmp_path: Path) -> None:
+    def gate(*levels: str) -> object:
+        sarif = tmp_path / "preflight-dev.sarif"
+        results = [{"level": level} for level in levels]
+        sarif.write_text(json.dumps({"version": "2.1.0", "runs": [{"results": results}]}), encoding="utf-8")
+        return review_script.StackGate.read("dev", sarif)
+
+    passing = gate("warning", "note")
+    assert passing.passed and passing.status == 0 and "dev: passes" in passing.describe()
+    blocking = gate("error", "warning", "error")
+    assert not blocking.passed and blocking.status == 1
+    assert blocking.describe() == "dev: 2 unsuppressed mandatory finding(s) under policies/config/dev.json"
+    # No SARIF: the diff writes none for a stack whose program fails with the change.
+    missing = review_script.StackGate.read("prod", tmp_path / "preflight-prod.sarif")
+    assert not missing.passed and missing.status == 1 and "no report" in missing.describe()
+
+
 def test_mandatory_findings_are_the_error_level_results(tmp_path: Path) -> None:
     sarif = tmp_path / "x.sarif"
     results = [{"level": "error"}, {"level": "warning"}, {"level": "note"}, {"level": "error"}]
@@ -59,13 +76,16 @@ class StepRun:
     out: Path
     outputs: dict[str, str]
     summary: str
+    clean: bool | None
+    """Whether the working tree was clean while the step ran (None: it changed meanwhile)."""
 
 
 @pytest.fixture(scope="module")
 def review_step(tmp_path_factory: pytest.TempPathFactory) -> StepRun:
     """Runs the `run:` of the workflow's review step with bash, as the runner would, with the base
-    `HEAD` in place of `origin/<base branch>` (a clone here has no `origin`), once per module:
-    `preflight diff` of two stacks plus a plan of each takes a while."""
+    `HEAD` in place of `origin/<base branch>` (a clone here has no `origin`), once per module.
+    On a clean checkout (CI) the base is the head and is not evaluated again: one worker for both
+    stacks and a policy pack per stack; with uncommitted changes both sides are evaluated."""
     uv = os.environ.get("UV") or shutil.which("uv")
     if not uv:
         pytest.skip("uv is not on PATH (run the tests with `uv run pytest`)")
@@ -83,9 +103,12 @@ def review_step(tmp_path_factory: pytest.TempPathFactory) -> StepRun:
     }
     for name in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"):
         env.pop(name, None)
+    clean_before = _project_is_clean()
     done = subprocess.run(
         ["bash", "-eo", "pipefail", "-c", command], cwd=REPO, env=env, capture_output=True, text=True, timeout=1800
     )
+    # Others may edit the tree meanwhile: only a state that held all along says what to expect.
+    clean = clean_before if clean_before == _project_is_clean() else None
     outputs = {}
     if github_output.is_file():
         outputs = dict(line.split("=", 1) for line in github_output.read_text(encoding="utf-8").splitlines())
@@ -95,7 +118,16 @@ def review_step(tmp_path_factory: pytest.TempPathFactory) -> StepRun:
         temp / "preflight",
         outputs,
         summary.read_text(encoding="utf-8") if summary.is_file() else "",
+        clean,
     )
+
+
+def _project_is_clean() -> bool:
+    """No uncommitted or untracked (non-ignored) change in the project (the repository root)."""
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--", "."], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    return not status.stdout.strip()
 
 
 def test_the_step_produces_the_markdown_comment_for_both_stacks(review_step: StepRun) -> None:
@@ -111,6 +143,22 @@ def test_the_step_produces_the_markdown_comment_for_both_stacks(review_step: Ste
     assert comment == report or "Report cut to fit one comment" in comment
     # The full report lands in the job summary (forks read it there), followed by the verdict.
     assert report in review_step.summary and "#### Gate" in review_step.summary
+
+
+def test_one_diff_run_gives_the_comment_the_sarif_and_the_gate(review_step: StepRun) -> None:
+    commands = [line for line in review_step.log.splitlines() if line.startswith("+ preflight ")]
+    assert len(commands) == 1 and commands[0].startswith("+ preflight diff dev prod --base HEAD "), commands
+    assert "--sarif-dir" in commands[0]
+
+
+def test_a_base_identical_to_the_head_is_said_and_not_evaluated_again(review_step: StepRun) -> None:
+    if review_step.clean is None:
+        pytest.skip("the working tree changed while the step ran")
+    report = Path(review_step.outputs["markdown"]).read_text(encoding="utf-8")
+    said = "is identical to the head: no changes" in report
+    assert said == review_step.clean, (review_step.clean, report[:600])
+    if review_step.clean:
+        assert "- **dev**: " in report and report.count("resources: no changes") == 2
 
 
 def test_the_step_produces_sarif_for_code_scanning(review_step: StepRun) -> None:

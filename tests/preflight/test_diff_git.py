@@ -22,11 +22,14 @@ from typing import Any
 import pytest
 
 from preflight.cli import build_parser, main
-from preflight.commands.diff import render
+from preflight.commands.diff import render, write_stack_sarif
 from preflight.diff import build
 from preflight.diff.build import DiffOutcome, build_diff
+from preflight.diff.git import base_is_head, open_repository, resolve_ref
 from preflight.diff.model import DiffReport, InputChange
+from preflight.diff.worker import SideJob, SideRecording
 from preflight.render_markdown import MARKER
+from preflight.render_sarif import render_plan_sarif
 
 HOURS = 730
 G6_XLARGE = 0.8048
@@ -333,3 +336,160 @@ def test_interrupt_while_workers_run_still_removes_the_worktree(repo, monkeypatc
     with pytest.raises(KeyboardInterrupt):
         build_diff(parse("--base", repo["base"], "--cwd", str(repo["root"])))
     assert len(worktrees(repo)) == 1
+
+
+# -- the new side's SARIF per stack (--sarif-dir) ----------------------------------------------------
+def test_sarif_dir_holds_each_stack_whose_new_side_ran_as_plan_would_write_it(diff, tmp_path):
+    stale = tmp_path / "preflight-regressed.sarif"
+    stale.write_text("{}", encoding="utf-8")
+    write_stack_sarif(diff, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "preflight-dev.sarif",
+        "preflight-flaky.sarif",
+        "preflight-qa.sarif",
+    ], "none for the removed stack nor for the one whose program fails (the stale file is gone)"
+    for name in ("dev", "flaky", "qa"):
+        head = stack(diff, name).head_report
+        text = (tmp_path / f"preflight-{name}.sarif").read_text(encoding="utf-8")
+        assert text == render_plan_sarif(head, f"Pulumi.{name}.yaml")
+        if "policy" in head.sections:
+            errors = [r for r in json.loads(text)["runs"][0]["results"] if r["level"] == "error"]
+            assert len(errors) == head.sections["policy"]["summary"]["mandatory"]
+
+
+# -- a base whose project directory is the head's ------------------------------------------------------
+@pytest.fixture(scope="module")
+def identical(repo, tmp_path_factory) -> dict[str, Any]:
+    """`preflight diff dev regressed --base HEAD --sarif-dir DIR` on the clean fixture repository,
+    with git worktrees forbidden and the workers counted."""
+    out = tmp_path_factory.mktemp("identical")
+    sarif_dir = out / "sarif"
+    sarif_dir.mkdir()
+    (sarif_dir / "preflight-regressed.sarif").write_text("{}", encoding="utf-8")
+    jobs: list[tuple[Path, list[str]]] = []
+    outcomes: list[DiffOutcome] = []
+    real_build = build.build_diff
+
+    class CountedJob(SideJob):
+        def __init__(self, project_dir: Path, stacks: list[str]):
+            jobs.append((project_dir, list(stacks)))
+            super().__init__(project_dir, stacks)
+
+    def no_worktree(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a base identical to the head needs no worktree")
+
+    def keep(args: Any) -> DiffOutcome:
+        outcomes.append(real_build(args))
+        return outcomes[-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build, "SideJob", CountedJob)
+        patch.setattr(build, "base_worktree", no_worktree)
+        patch.setattr(build, "build_diff", keep)
+        argv = ["diff", "dev", "regressed", "--base", "HEAD", "--cwd", str(repo["root"])]
+        code = main([*argv, "--format", "markdown", "--out", str(out / "diff.md"), "--sarif-dir", str(sarif_dir)])
+    (outcome,) = outcomes
+    return {
+        "code": code,
+        "jobs": jobs,
+        "outcome": outcome,
+        "markdown": (out / "diff.md").read_text(encoding="utf-8"),
+        "sarif_dir": sarif_dir,
+    }
+
+
+def test_identical_base_is_not_evaluated_again(identical, repo):
+    assert identical["jobs"] == [(repo["root"].resolve(), ["dev", "regressed"])], "one worker, the head's"
+    diff = identical["outcome"].report
+    assert diff.base_identical and diff.base_commit == diff.head_commit == repo["head"] and not diff.head_dirty
+    dev = stack(diff, "dev")
+    assert dev.status == "unchanged" and dev.resources == []
+    assert dev.base_report is dev.head_report and (dev.base_count, dev.head_count) == (2, 2)
+    if dev.costs is not None:
+        assert (dev.costs.floor.delta, dev.costs.ceiling.delta) == (0.0, 0.0)
+    if dev.findings is not None:
+        assert dev.findings.new == [] and dev.findings.fixed == [] and dev.findings.base == dev.findings.head
+        rules = {f["rule"] for f in dev.head_report.sections["policy"]["findings"]}
+        assert "cost-increase-within-threshold" not in rules, "no increase against itself"
+
+
+def test_identical_base_still_fails_a_stack_whose_program_fails(identical):
+    regressed = stack(identical["outcome"].report, "regressed")
+    assert regressed.status == "head-failed" and "this stack is broken on purpose" in regressed.head_error
+    assert identical["code"] == 1 == identical["outcome"].exit_code
+
+
+def test_identical_base_is_said_in_the_report_and_sarif_is_written(identical, repo):
+    note = f"base `HEAD` ({repo['head'][:7]}) is identical to the head: no changes"
+    assert f"**Note:** {note}." in identical["markdown"].splitlines()
+    assert "- **dev**: " in identical["markdown"] and "resources: no changes" in identical["markdown"]
+    sarif_dir = identical["sarif_dir"]
+    assert sorted(p.name for p in sarif_dir.iterdir()) == ["preflight-dev.sarif"]
+    dev = stack(identical["outcome"].report, "dev")
+    text = (sarif_dir / "preflight-dev.sarif").read_text(encoding="utf-8")
+    assert text == render_plan_sarif(dev.head_report, "Pulumi.dev.yaml")
+
+
+def test_uncommitted_changes_make_a_full_evaluation(repo, tmp_path, monkeypatch):
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(repo["root"]), str(clone))
+    (clone / "notes.txt").write_text("not committed yet\n", encoding="utf-8")
+    seen: list[Path] = []
+
+    class Stub:
+        def __init__(self, project_dir: Path, stacks: list[str]):
+            seen.append(project_dir)
+
+        def result(self) -> SideRecording:
+            return SideRecording(project=None, error="not run in this test")
+
+        def kill(self) -> None:
+            return None
+
+    monkeypatch.setattr(build, "SideJob", Stub)
+    outcome = build_diff(parse("dev", "--base", "HEAD", "--cwd", str(clone)))
+    assert outcome.report.head_dirty and not outcome.report.base_identical
+    base_dir, head_dir = seen
+    assert head_dir == clone.resolve() and base_dir.name == "tree" and base_dir != head_dir, "a worktree for HEAD"
+    assert "identical" not in render(outcome.report, "markdown")
+
+
+def test_base_is_head_looks_at_the_project_directory_only(tmp_path):
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.name", "Preflight Test")
+    git(root, "config", "user.email", "preflight@example.com")
+    write(root, {"docs/index.md": "v1\n"})
+    no_project = commit(root, "docs only")
+    write(root, {"infra/Pulumi.yaml": "name: x\nruntime: python\n", "infra/.gitignore": "*.log\n"})
+    first = commit(root, "project")
+    write(root, {"docs/index.md": "v2\n"})
+    docs_change = commit(root, "docs change")
+    project = root / "infra"
+
+    def identical_to(ref: str) -> bool:
+        repo = open_repository(project)
+        return base_is_head(repo, resolve_ref(repo, ref))
+
+    assert identical_to("HEAD") and identical_to(first), "a docs-only change leaves the project as it was"
+    assert not identical_to(no_project), "no project directory in the base"
+    write(root, {"infra/__main__.py": "print('x')\n"})
+    assert not identical_to("HEAD"), "an untracked file in the project"
+    commit(root, "program")
+    assert identical_to("HEAD") and not identical_to(docs_change)
+    write(root, {"infra/debug.log": "ignored\n", "docs/index.md": "v3, not committed\n"})
+    assert identical_to("HEAD"), "ignored files and changes outside the project do not count"
+    write(root, {"infra/__main__.py": "print('y')\n"})
+    assert not identical_to("HEAD"), "an uncommitted change in the project"
+
+
+def test_base_is_head_for_a_project_at_the_top_compares_whole_trees(repo, tmp_path):
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(repo["root"]), str(clone))
+    git(clone, "config", "user.name", "Preflight Test")
+    git(clone, "config", "user.email", "preflight@example.com")
+    git(clone, "-c", "commit.gpgsign=false", "commit", "-q", "--allow-empty", "-m", "empty")
+    opened = open_repository(clone)
+    assert base_is_head(opened, resolve_ref(opened, "HEAD~1")), "same tree, another commit"
+    assert not base_is_head(opened, resolve_ref(opened, repo["base"]))

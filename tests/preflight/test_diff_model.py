@@ -8,6 +8,7 @@ base could not be evaluated.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -396,3 +397,41 @@ def test_json_document_is_stable_and_versioned():
     dev_json = first["stacks"][0]
     assert [r["name"] for r in dev_json["resources"]["added"]] == ["dev-l4", "dev-l4-nodes"]
     assert dev_json["findings"]["new"][0]["class"] == "mandatory"
+
+
+def test_a_base_identical_to_the_head_says_so_in_every_format():
+    from preflight.commands.diff import render
+
+    _, head = dev_reports()
+    diff = DiffReport(
+        project=PROJECT,
+        base_ref="main",
+        base_commit="0123456789abcdef0123456789abcdef01234567",
+        head_commit="0123456789abcdef0123456789abcdef01234567",
+        head_dirty=False,
+        # What preflight/diff/build.py does: the head's report, judged once, on both sides.
+        stacks=[diff_stack("dev", head, head, stack_file="infra/Pulumi.dev.yaml")],
+        base_identical=True,
+    )
+    note = "base `main` (0123456) is identical to the head: no changes"
+    (dev,) = diff.stacks
+    assert dev.status == "unchanged" and dev.resources == []
+    assert dev.findings.new == [] and dev.findings.fixed == [] and dev.findings.head.mandatory == 2
+    assert dev.costs.floor.delta == 0.0 and dev.costs.ceiling.delta == 0.0
+
+    document = json.loads(render(diff, "json"))
+    assert document["base"]["identical_to_head"] is True and document["note"] == note
+    assert f"**Note:** {note}." in render(diff, "markdown").splitlines()
+    assert note.replace("`", "") in render(diff, "table").splitlines()
+    sarif = json.loads(render(diff, "sarif"))["runs"][0]
+    assert sarif["properties"] == {"baseIdenticalToHead": True, "note": note}
+    assert {r["baselineState"] for r in sarif["results"]} == {"unchanged"}
+
+
+def test_a_base_that_was_evaluated_has_no_note():
+    from preflight.commands.diff import render
+
+    diff = sample_diff()
+    assert diff.to_json()["base"]["identical_to_head"] is False and diff.to_json()["note"] is None
+    assert "identical to the head" not in render(diff, "markdown") + render(diff, "table")
+    assert "properties" not in json.loads(render(diff, "sarif"))["runs"][0]

@@ -15,9 +15,10 @@ import pytest
 import yaml
 
 from catalog import load_catalog, stateful_types
+from catalog.costs import EXPECTED_SIZE_TAG
 from preflight.engine import run_declarations
 from preflight.records import ProgramRun, ResourceRecord
-from stacks.alicloud import EXPECTED_SIZE_TAG, declare_alicloud
+from stacks.alicloud import declare_alicloud
 from stacks.config import parse_environment
 
 REPO = Path(__file__).resolve().parents[2]
@@ -102,7 +103,7 @@ def test_buckets_with_an_expected_size_carry_the_cost_tag(stack_run, stack):
     for purpose, spec in buckets.items():
         tags = one_named(run, "alicloud:oss/bucket:Bucket", f"-alicloud-{purpose}-bucket").inputs["tags"]
         size = spec.get("expected_size_gib", 0)
-        assert tags.get(EXPECTED_SIZE_TAG) == (str(int(size)) if size > 0 else None), purpose
+        assert tags.get(EXPECTED_SIZE_TAG) == (str(round(size)) if size > 0 else None), purpose
 
 
 def test_dev_gpu_pool_is_spot_a10_from_zero_with_a_price_limit(stack_run):

@@ -172,7 +172,7 @@ CASES = [
         "gpu_pools.L4",
         {"accelerator": "nvidia-l4", "max_nodes": 1},
         "gpu_pools.L4",
-        ["'L4'", "pattern"],
+        ["'L4'", "is not a valid name", "lowercase letters"],
     ),
 ]
 
