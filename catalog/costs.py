@@ -165,14 +165,22 @@ def _dependency_region(item: ResourceInput, by_urn: Mapping[str, ResourceInput])
 
 
 def _related(
-    item: ResourceInput, type_: str, by_urn: Mapping[str, ResourceInput], pool: Sequence[ResourceInput], match: Any
+    item: ResourceInput,
+    type_: str,
+    by_urn: Mapping[str, ResourceInput],
+    pool: Sequence[ResourceInput],
+    input_name: str,
+    value: Any,
 ) -> ResourceInput | None:
-    """The resource of `type_` that `item` depends on, else the one whose inputs `match`."""
+    """The resource of `type_` that `item` depends on, else the only one in `pool` whose input
+    `input_name` is `value` (None matches nothing)."""
     for urn in item.dependencies:
         dependency = by_urn.get(urn)
         if dependency is not None and dependency.type == type_:
             return dependency
-    candidates = [r for r in pool if r.type == type_ and match(r)]
+    if value is None:
+        return None
+    candidates = [r for r in pool if r.type == type_ and r.inputs.get(input_name) == value]
     return candidates[0] if len(candidates) == 1 else None
 
 
@@ -184,30 +192,15 @@ def _correlate(resources: Sequence[ResourceInput], by_urn: Mapping[str, Resource
             if target is None:
                 continue
             endpoint_name, variant, low, high = target
-            endpoint = _related(
-                item, aws_estimators.ENDPOINT, by_urn, resources, lambda r, n=endpoint_name: r.inputs.get("name") == n
-            )
+            endpoint = _related(item, aws_estimators.ENDPOINT, by_urn, resources, "name", endpoint_name)
             if endpoint is None:
                 continue
             config_name = endpoint.inputs.get("endpointConfigName")
-            config = _related(
-                endpoint,
-                aws_estimators.ENDPOINT_CONFIGURATION,
-                by_urn,
-                resources,
-                lambda r, n=config_name: n is not None and r.inputs.get("name") == n,
-            )
+            config = _related(endpoint, aws_estimators.ENDPOINT_CONFIGURATION, by_urn, resources, "name", config_name)
             if config is not None:
                 hints.setdefault(config.urn, {}).setdefault(aws_estimators.AUTOSCALING_HINT, {})[variant] = (low, high)
         elif item.type == aws_estimators.BUCKET_LIFECYCLE:
-            bucket_ref = item.inputs.get("bucket")
-            bucket = _related(
-                item,
-                aws_estimators.BUCKET,
-                by_urn,
-                resources,
-                lambda r, b=bucket_ref: b is not None and r.inputs.get("bucket") == b,
-            )
+            bucket = _related(item, aws_estimators.BUCKET, by_urn, resources, "bucket", item.inputs.get("bucket"))
             if bucket is not None:
                 transitions = aws_estimators.lifecycle_transitions(dict(item.inputs))
                 hints.setdefault(bucket.urn, {})[aws_estimators.LIFECYCLE_HINT] = transitions

@@ -66,6 +66,15 @@ class KubernetesVersions(_Strict):
     source: str
 
 
+class LocalNvmeFamilies(_Strict):
+    """Instance families whose machines carry local NVMe instance storage."""
+
+    families: tuple[str, ...] = Field(min_length=1)
+    """Family names (`g5`, `p4d`): the part of a type name before its size (`g5.xlarge`)."""
+    as_of: str
+    source: str
+
+
 class CloudCatalog(_Strict):
     """Everything the catalog knows about one cloud."""
 
@@ -74,7 +83,18 @@ class CloudCatalog(_Strict):
     machines: dict[str, MachineType]
     defaults: dict[str, MachineDefaults]
     kubernetes: KubernetesVersions | None = None
+    local_nvme: LocalNvmeFamilies | None = None
+    """AWS: the families with local NVMe instance storage, which Nitro encrypts in hardware.
+    SageMaker rejects a KMS key for endpoints on them. Default: none known. Families, not
+    machines, so that types the catalog does not list are known too."""
 
     @property
     def kubernetes_standard_support(self) -> tuple[str, ...]:
         return self.kubernetes.standard_support if self.kubernetes else ()
+
+    def has_local_nvme(self, machine_type: str) -> bool:
+        """Whether `machine_type` (`g5.xlarge`, or SageMaker's `ml.g5.xlarge`) is of a family with
+        local NVMe instance storage. False when unknown (the catalog lists no such families)."""
+        if self.local_nvme is None:
+            return False
+        return machine_type.removeprefix("ml.").split(".", 1)[0] in self.local_nvme.families

@@ -21,10 +21,6 @@ ECR_IMAGE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/(?P<repository>[a-z0-9._/-]+)(?:[:@].+)?$"
 )
 """`<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag|@digest]`."""
-INSTANCE_STORE_FAMILIES = frozenset({"g4dn", "g5", "g6", "g6e", "p4d", "p4de", "p5"})
-"""SageMaker hosting families whose instances carry local NVMe storage. Nitro encrypts it in
-hardware, and CreateEndpointConfig *fails* if a KMS key is given for such instances, so the
-endpoint's own volume key exists only for the other families (inf2, ...)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,7 +79,7 @@ class ModelEndpoint(pulumi.ComponentResource):
     machine: MachineType
     """The catalog hosting type the endpoint runs on."""
     volume_key: aws.kms.Key | None
-    """The endpoint's own storage-volume key; None on instance-store types (see module doc)."""
+    """The endpoint's own storage-volume key; None on types with local NVMe storage (see catalog/data/aws.yaml)."""
     endpoint: aws.sagemaker.Endpoint
     """The native endpoint, for escape hatches."""
 
@@ -128,8 +124,11 @@ class ModelEndpoint(pulumi.ComponentResource):
             opts=child_options(self),
         )
 
+        # Types with local NVMe storage (the catalog's `local_nvme` families) are encrypted in
+        # hardware, and CreateEndpointConfig *fails* if a KMS key is given for them: the endpoint's
+        # own volume key exists only for the other families (inf2, ...).
         self.volume_key = None
-        if _family(self.machine) not in INSTANCE_STORE_FAMILIES:
+        if not load_catalog().cloud("aws").has_local_nvme(self.machine.name):
             self.volume_key = aws.kms.Key(
                 f"{name}-key",
                 description=f"Storage volumes of SageMaker endpoint {args.endpoint_name}",
@@ -275,11 +274,6 @@ def _machine(args: ModelEndpointArgs) -> MachineType:
             f"{args.machine_type} is a {machine.role} type with {machine.accelerator}, not {args.accelerator}"
         )
     return machine
-
-
-def _family(machine: MachineType) -> str:
-    # ml.g6e.xlarge -> g6e
-    return machine.name.removeprefix("ml.").split(".", 1)[0]
 
 
 def _sagemaker_trust(account_id: str) -> str:

@@ -11,7 +11,8 @@ import pulumi
 from pulumi_azure_native import keyvault, managedidentity, monitor, storage
 
 from catalog.costs import with_expected_size_tag
-from components.azure.resource_ids import provider_id, storage_container_id
+from components.azure.key_vault import rotating_key, vault_properties
+from components.azure.resource_ids import key_vault_key_id, provider_id, storage_container_id
 from components.azure.roles import BuiltInRole, assign_role
 from components.azure.storage_account import CustomerManagedKey, hardened_account
 from components.options import child_options, stateful_options
@@ -212,38 +213,22 @@ class Bucket(pulumi.ComponentResource):
             vault_name=vault_name,
             resource_group_name=args.resource_group_name,
             location=args.location,
-            properties={
-                "tenant_id": key_args.tenant_id,
-                "sku": {"family": "A", "name": "standard"},
-                "enable_rbac_authorization": True,
-                # Storage refuses a key from a vault without both: a deleted key must stay recoverable.
-                "enable_soft_delete": True,
-                "soft_delete_retention_in_days": 90,
-                "enable_purge_protection": True,
-                "network_acls": {"default_action": "Deny", "bypass": "AzureServices"},
-            },
+            # Storage refuses a key from a vault without soft delete and purge protection: a
+            # deleted key must stay recoverable.
+            properties=vault_properties(
+                key_args.tenant_id, soft_delete_days=90, purge_protection=True, public_network_access=True
+            ),
             tags=tags,
             opts=stateful_options(self, args.protect),
         )
-        key = keyvault.Key(
+        key = rotating_key(
             f"{name}-key",
+            parent=self,
             key_name=f"{args.purpose}-cmk",
             vault_name=vault.name,
             resource_group_name=args.resource_group_name,
-            properties={
-                "kty": "RSA",
-                "key_size": 3072,
-                "key_ops": ["wrapKey", "unwrapKey"],
-                "rotation_policy": {
-                    "attributes": {"expiry_time": "P2Y"},
-                    "lifetime_actions": [
-                        {"trigger": {"time_after_create": "P1Y"}, "action": {"type": "rotate"}},
-                        {"trigger": {"time_before_expiry": "P30D"}, "action": {"type": "notify"}},
-                    ],
-                },
-            },
             tags=tags,
-            opts=stateful_options(self, args.protect),
+            protect=args.protect,
         )
         key_access = assign_role(
             f"{name}-key-access",
@@ -251,13 +236,7 @@ class Bucket(pulumi.ComponentResource):
             subscription_id=args.subscription_id,
             role=BuiltInRole.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
             principal_id=identity.principal_id,
-            scope=provider_id(
-                args.subscription_id,
-                args.resource_group_name,
-                "Microsoft.KeyVault/vaults/{}/keys/{}",
-                vault.name,
-                key.name,
-            ),
+            scope=key_vault_key_id(args.subscription_id, args.resource_group_name, vault.name, key.name),
             description=f"storage account {args.account_name} wraps its data keys with this key",
         )
         vault_uri = vault.properties.apply(lambda p: p.vault_uri)

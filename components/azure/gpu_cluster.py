@@ -11,7 +11,8 @@ from typing import Literal
 import pulumi
 from pulumi_azure_native import containerservice, keyvault, managedidentity, monitor
 
-from components.azure.resource_ids import provider_id
+from components.azure.key_vault import rotating_key, vault_properties
+from components.azure.resource_ids import key_vault_id, key_vault_key_id
 from components.azure.roles import BuiltInRole, assign_role
 from components.options import child_options, stateful_options
 
@@ -278,51 +279,34 @@ class GpuCluster(pulumi.ComponentResource):
         identity: managedidentity.UserAssignedIdentity,
         tags: dict[str, str],
     ) -> tuple[dict[str, object], list[pulumi.Resource]]:
-        vault_properties: dict[str, object] = {
-            "tenant_id": args.tenant_id,
-            "sku": {"family": "A", "name": "standard"},
-            "enable_rbac_authorization": True,
-            "enable_soft_delete": True,
-            "soft_delete_retention_in_days": 90 if args.protect else 7,
-            # AKS reaches a private vault through a private endpoint it creates itself.
-            "public_network_access": "Disabled",
-            "network_acls": {"default_action": "Deny", "bypass": "AzureServices"},
-        }
-        if args.protect:
-            # Losing this key makes every Kubernetes secret unreadable: keep it recoverable.
-            vault_properties["enable_purge_protection"] = True
         vault = keyvault.Vault(
             f"{name}-kms-vault",
             vault_name=vault_name,
             resource_group_name=args.resource_group_name,
             location=args.location,
-            properties=vault_properties,
+            properties=vault_properties(
+                args.tenant_id,
+                soft_delete_days=90 if args.protect else 7,
+                # Losing this key makes every Kubernetes secret unreadable: keep it recoverable.
+                purge_protection=args.protect,
+                # AKS reaches a private vault through a private endpoint it creates itself.
+                public_network_access=False,
+            ),
             tags=tags,
             opts=stateful_options(self, args.protect),
         )
-        key = keyvault.Key(
+        key = rotating_key(
             f"{name}-kms-key",
+            parent=self,
             key_name="etcd-kms",
             vault_name=vault.name,
             resource_group_name=args.resource_group_name,
-            properties={
-                "kty": "RSA",
-                "key_size": 2048,
-                "key_ops": ["encrypt", "decrypt"],
-                "rotation_policy": {
-                    "attributes": {"expiry_time": "P2Y"},
-                    "lifetime_actions": [
-                        {"trigger": {"time_after_create": "P1Y"}, "action": {"type": "rotate"}},
-                        {"trigger": {"time_before_expiry": "P30D"}, "action": {"type": "notify"}},
-                    ],
-                },
-            },
             tags=tags,
-            opts=stateful_options(self, args.protect),
+            protect=args.protect,
+            key_size=2048,
+            key_operations=("encrypt", "decrypt"),
         )
-        vault_id = provider_id(
-            args.subscription_id, args.resource_group_name, "Microsoft.KeyVault/vaults/{}", vault.name
-        )
+        vault_id = key_vault_id(args.subscription_id, args.resource_group_name, vault.name)
         grants: list[pulumi.Resource] = [
             assign_role(
                 f"{name}-kms-key-access",
@@ -330,7 +314,7 @@ class GpuCluster(pulumi.ComponentResource):
                 subscription_id=args.subscription_id,
                 role=BuiltInRole.KEY_VAULT_CRYPTO_USER,
                 principal_id=identity.principal_id,
-                scope=pulumi.Output.concat(vault_id, "/keys/", key.name),
+                scope=key_vault_key_id(args.subscription_id, args.resource_group_name, vault.name, key.name),
                 description=f"AKS {args.cluster_name} encrypts etcd secrets with this key",
             ),
             assign_role(

@@ -21,7 +21,8 @@ from pulumi_azure_native import (
 from pulumi_azure_native import machinelearningservices as ml
 
 from components.azure.bucket import Bucket, BucketArgs, CustomerKeyArgs
-from components.azure.resource_ids import provider_id
+from components.azure.key_vault import rotating_key, vault_properties
+from components.azure.resource_ids import key_vault_id, key_vault_key_id
 from components.azure.roles import BuiltInRole, assign_role
 from components.options import child_options, stateful_options
 
@@ -170,23 +171,17 @@ class ModelEndpoint(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        vault_properties: dict[str, object] = {
-            "tenant_id": args.tenant_id,
-            "sku": {"family": "A", "name": "standard"},
-            "enable_rbac_authorization": True,
-            "enable_soft_delete": True,
-            "soft_delete_retention_in_days": 90 if args.protect else 7,
-            "public_network_access": "Disabled",
-            "network_acls": {"default_action": "Deny", "bypass": "AzureServices"},
-        }
-        if args.protect or args.customer_managed_key:
-            # Purge protection cannot be switched off again (and encryption keys require it); dev
-            # without keys leaves it off so a torn-down environment can reuse the vault name.
-            vault_properties["enable_purge_protection"] = True
         vault = keyvault.Vault(
             f"{name}-vault",
             vault_name=args.key_vault_name,
-            properties=vault_properties,
+            properties=vault_properties(
+                args.tenant_id,
+                soft_delete_days=90 if args.protect else 7,
+                # Purge protection cannot be switched off again (and encryption keys require it); dev
+                # without keys leaves it off so a torn-down environment can reuse the vault name.
+                purge_protection=args.protect or args.customer_managed_key,
+                public_network_access=False,
+            ),
             tags=tags,
             **common,
             opts=stateful_options(self, args.protect),
@@ -440,28 +435,14 @@ class ModelEndpoint(pulumi.ComponentResource):
             tags=tags,
             opts=child_options(self),
         )
-        key = keyvault.Key(
+        key = rotating_key(
             f"{name}-cmk-key",
+            parent=self,
             key_name="workspace-cmk",
             vault_name=vault.name,
             resource_group_name=args.resource_group_name,
-            properties={
-                "kty": "RSA",
-                "key_size": 3072,
-                "key_ops": ["wrapKey", "unwrapKey"],
-                "rotation_policy": {
-                    "attributes": {"expiry_time": "P2Y"},
-                    "lifetime_actions": [
-                        {"trigger": {"time_after_create": "P1Y"}, "action": {"type": "rotate"}},
-                        {"trigger": {"time_before_expiry": "P30D"}, "action": {"type": "notify"}},
-                    ],
-                },
-            },
             tags=tags,
-            opts=stateful_options(self, args.protect),
-        )
-        vault_id = provider_id(
-            args.subscription_id, args.resource_group_name, "Microsoft.KeyVault/vaults/{}", vault.name
+            protect=args.protect,
         )
         grant = assign_role(
             f"{name}-cmk-key-access",
@@ -469,13 +450,13 @@ class ModelEndpoint(pulumi.ComponentResource):
             subscription_id=args.subscription_id,
             role=BuiltInRole.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
             principal_id=identity.principal_id,
-            scope=pulumi.Output.concat(vault_id, "/keys/", key.name),
+            scope=key_vault_key_id(args.subscription_id, args.resource_group_name, vault.name, key.name),
             description=f"Azure ML workspace {args.workspace_name} encrypts with this key",
         )
         encryption = ml.EncryptionPropertyArgs(
             status="Enabled",
             key_vault_properties=ml.KeyVaultPropertiesArgs(
-                key_vault_arm_id=vault_id,
+                key_vault_arm_id=key_vault_id(args.subscription_id, args.resource_group_name, vault.name),
                 key_identifier=key.key_uri_with_version,
                 identity_client_id=identity.client_id,
             ),

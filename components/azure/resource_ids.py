@@ -48,3 +48,16 @@ def subnet_id(
     subscription_id: str, resource_group: pulumi.Input[str], vnet: pulumi.Input[str], subnet: pulumi.Input[str]
 ) -> pulumi.Output[str]:
     return provider_id(subscription_id, resource_group, "Microsoft.Network/virtualNetworks/{}/subnets/{}", vnet, subnet)
+
+
+def key_vault_id(
+    subscription_id: str, resource_group: pulumi.Input[str], vault: pulumi.Input[str]
+) -> pulumi.Output[str]:
+    return provider_id(subscription_id, resource_group, "Microsoft.KeyVault/vaults/{}", vault)
+
+
+def key_vault_key_id(
+    subscription_id: str, resource_group: pulumi.Input[str], vault: pulumi.Input[str], key: pulumi.Input[str]
+) -> pulumi.Output[str]:
+    """The id of a key (all its versions): the scope of a role assignment on that key only."""
+    return provider_id(subscription_id, resource_group, "Microsoft.KeyVault/vaults/{}/keys/{}", vault, key)

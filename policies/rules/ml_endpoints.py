@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from catalog import load_catalog
 from policies.framework import Context, Resource, Rule, as_bool, as_list, dig
 from policies.rules.workloads import eas_service_config
 
@@ -15,10 +16,6 @@ VERTEX_MODEL_GARDEN = "gcp:vertex/aiEndpointWithModelGardenDeployment:AiEndpoint
 AZURE_ML_WORKSPACE = "azure-native:machinelearningservices:Workspace"
 AZURE_ONLINE_ENDPOINT = "azure-native:machinelearningservices:OnlineEndpoint"
 EAS_SERVICE = "alicloud:pai/service:Service"
-
-SAGEMAKER_INSTANCE_STORE_FAMILIES = frozenset({"g4dn", "g5", "g6", "g6e", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en"})
-"""SageMaker hosting families with local NVMe storage: Nitro encrypts it in hardware and
-CreateEndpointConfig rejects a KMS key for them, so S22 cannot ask for one there."""
 
 
 # -- S21 ------------------------------------------------------------------------------------------
@@ -70,19 +67,17 @@ ML_ENDPOINT_PRIVATE = Rule(
 
 
 # -- S22 ------------------------------------------------------------------------------------------
-def _sagemaker_family(instance_type: object) -> str:
-    return str(instance_type).removeprefix("ml.").split(".", 1)[0]
-
-
 def _s22_sagemaker(config: Resource, ctx: Context) -> Iterator[str]:
     if config.get("kmsKeyArn"):
         return
+    # Local NVMe storage (the catalog's `local_nvme` families) is encrypted in hardware and
+    # CreateEndpointConfig rejects a KMS key for it, so S22 cannot ask for one there.
+    aws = load_catalog().cloud("aws")
     variants = [v for v in as_list(config.get("productionVariants")) if isinstance(v, dict)]
     needs_key = [
         v.get("variantName", "?")
         for v in variants
-        if not v.get("serverlessConfig")
-        and _sagemaker_family(v.get("instanceType")) not in SAGEMAKER_INSTANCE_STORE_FAMILIES
+        if not v.get("serverlessConfig") and not aws.has_local_nvme(str(v.get("instanceType")))
     ]
     if needs_key:
         yield f"kmsKeyArn is not set for the EBS-backed variant(s) {', '.join(map(str, needs_key))}"

@@ -49,7 +49,7 @@ def test_no_duplicate_keys_in_data_files(path):
         return yaml.SafeLoader.construct_mapping(loader, node, deep)
 
     StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, no_duplicates)
-    yaml.load(path.read_text(encoding="utf-8"), Loader=StrictLoader)  # noqa: S506 - SafeLoader subclass
+    yaml.load(path.read_text(encoding="utf-8"), Loader=StrictLoader)  # a SafeLoader subclass
 
 
 def test_known_multi_gpu_counts():
@@ -84,3 +84,19 @@ def test_unknown_lookups_explain_what_is_known():
         catalog.accelerator("nvidia-x100")
     with pytest.raises(CatalogError, match="not a known aws region"):
         catalog.zones("aws", "mars-1")
+
+
+@pytest.mark.parametrize(
+    ("cloud", "machine_type", "local_nvme"),
+    [
+        ("aws", "ml.g6.xlarge", True),
+        ("aws", "g6.xlarge", True),
+        ("aws", "ml.p5e.48xlarge", True),  # a family the policy must know though no machine of it is listed
+        ("aws", "ml.inf2.xlarge", False),
+        ("aws", "ml.g6", True),
+        ("aws", "None", False),
+        ("gcp", "g2-standard-8", False),
+    ],
+)
+def test_local_nvme_is_known_by_family(cloud: str, machine_type: str, local_nvme: bool) -> None:
+    assert load_catalog().cloud(cloud).has_local_nvme(machine_type) is local_nvme

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from catalog.costs import (
+    EXPECTED_SIZE_TAG,
     ResourceCost,
     ResourceInput,
     estimate_resource,
@@ -16,7 +17,9 @@ from catalog.costs import (
     format_cost,
     format_usd,
     parse_price_book,
+    with_expected_size_tag,
 )
+from catalog.estimators.base import expected_size_gib
 from catalog.price_book import PriceBookError
 from catalog.price_models import CloudPrices
 from catalog.prices import DASH, MINUS, TIMES, PriceCatalog
@@ -358,3 +361,11 @@ def test_a_malformed_price_book_is_refused_with_the_key_path(book: Any, line: st
 
 def test_money_formats() -> None:
     assert [format_usd(v) for v in (0, 12.4, 1240, 160716.8)] == ["$0", "$12.40", "$1,240", "$160,717"]
+
+
+@pytest.mark.parametrize(("size", "tag"), [(0, None), (0.0, None), (100, "100"), (99.6, "100"), (12.4, "12")])
+def test_the_expected_size_tag_is_written_as_whole_gib_and_read_back(size: float, tag: str | None) -> None:
+    tags = with_expected_size_tag({"purpose": "models"}, size)
+    assert tags.get(EXPECTED_SIZE_TAG) == tag
+    assert tags["purpose"] == "models"
+    assert expected_size_gib(tags) == (None if tag is None else float(tag))
