@@ -14,9 +14,39 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from policies.values import (
+    UNKNOWN,
+    Props,
+    Unknown,
+    UnknownRead,
+    as_bool,
+    as_int,
+    as_list,
+    dig,
+    parse_json,
+    peek,
+    present,
+    record_reads,
+    reset_reads,
+    track,
+    walk_strings,
+)
+
+__all__ = [
+    "UNKNOWN",
+    "Unknown",
+    "as_bool",
+    "as_int",
+    "as_list",
+    "dig",
+    "parse_json",
+    "present",
+    "walk_strings",
+]
 
 Severity = Literal["low", "medium", "high", "critical"]
 Enforcement = Literal["advisory", "mandatory", "disabled"]
@@ -25,27 +55,6 @@ Tag = Literal["security", "cost"]
 _PACKAGE_CLOUDS = {"aws": "aws", "gcp": "gcp", "azure-native": "azure", "alicloud": "alicloud"}
 STACK_TYPE = "pulumi:pulumi:Stack"
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-
-
-class Unknown:
-    """An input whose value is not known yet (during a real `pulumi preview`). Checks treat it as
-    "cannot judge" and never report a violation because of it."""
-
-    _instance: Unknown | None = None
-
-    def __new__(cls) -> Unknown:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "<unknown>"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-UNKNOWN = Unknown()
 
 
 def cloud_of(type_: str) -> str | None:
@@ -65,80 +74,6 @@ def urn_name(urn: str) -> str:
     return urn.rsplit("::", 1)[-1]
 
 
-# -- property access ------------------------------------------------------------------------------
-def dig(value: Any, path: str, default: Any = None) -> Any:
-    """`dig(props, "vpcConfig.publicAccessCidrs")`; numeric parts index lists. Missing -> default;
-    an unknown value anywhere on the path -> UNKNOWN."""
-    current = value
-    for part in path.split("."):
-        if current is UNKNOWN:
-            return UNKNOWN
-        if isinstance(current, Mapping):
-            if part not in current:
-                return default
-            current = current[part]
-        elif isinstance(current, Sequence) and not isinstance(current, str) and part.isdigit():
-            index = int(part)
-            if index >= len(current):
-                return default
-            current = current[index]
-        else:
-            return default
-    return default if current is None else current
-
-
-def as_bool(value: Any) -> bool | None:
-    """True/False from a bool or the strings "true"/"false" (some providers use strings); None
-    when absent or unknown."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return None
-
-
-def as_int(value: Any) -> int | None:
-    if isinstance(value, bool) or value is UNKNOWN:
-        return None
-    if isinstance(value, int | float):
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
-        return int(value)
-    return None
-
-
-def as_list(value: Any) -> list[Any]:
-    """A list input as a list ([] when absent or unknown)."""
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        return list(value)
-    return []
-
-
-def parse_json(value: Any) -> Any:
-    """A JSON document given as a string (IAM policies, PAI service configs) or already parsed;
-    None when absent, unknown or not JSON."""
-    if isinstance(value, Mapping | list):
-        return value
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return None
-    return None
-
-
-def walk_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    """Every string leaf of a nested input, with its dotted path."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            yield from walk_strings(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, Sequence):
-        for index, item in enumerate(value):
-            yield from walk_strings(item, f"{path}.{index}" if path else str(index))
-
-
 # -- resources and stacks -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Resource:
@@ -154,6 +89,11 @@ class Resource:
     provider: Resource | None = None
     """The explicit provider resource (its inputs hold region / location), if any."""
 
+    def __post_init__(self) -> None:
+        # Every read of the properties is watched for unknown values (policies.values).
+        if not isinstance(self.props, Props):
+            object.__setattr__(self, "props", track(self.props or {}, self.urn))
+
     @property
     def name(self) -> str:
         return urn_name(self.urn)
@@ -165,9 +105,18 @@ class Resource:
     def get(self, path: str, default: Any = None) -> Any:
         return dig(self.props, path, default)
 
+    def peek(self, path: str, default: Any = None) -> Any:
+        """A property read for bookkeeping (matching references): unknown values it meets are
+        not noted against the check."""
+        return peek(self.props, path, default)
+
     def comes_from(self, prop: str, urn: str) -> bool:
         """Whether input `prop` was computed from the resource `urn` (a property dependency)."""
-        return urn in self.property_dependencies.get(prop, ())
+        return urn in self.property_dependencies.get(prop.split(".")[0], ())
+
+    def sources(self, prop: str) -> tuple[str, ...]:
+        """URNs the top-level input of `prop` was computed from (its property dependencies)."""
+        return tuple(self.property_dependencies.get(prop.split(".")[0], ()))
 
 
 class Stack:
@@ -197,10 +146,20 @@ class Stack:
         for candidate in self.resources:
             if candidate.type not in wanted:
                 continue
-            value = candidate.get(prop)
+            # Matching is bookkeeping: a reference computed from an output is unknown at preview,
+            # but its property dependency says which resource it came from.
+            value = candidate.peek(prop)
             if candidate.comes_from(prop, target.urn) or (isinstance(value, str) and value in known):
                 found.append(candidate)
+            elif value is UNKNOWN and not candidate.sources(prop):
+                # Unknown, and no dependency says where it came from: it may name `target`, so
+                # the verdict that rests on this lookup is open (the read is noted).
+                candidate.get(prop)
         return found
+
+    def origins(self, resource: Resource, prop: str) -> list[Resource]:
+        """The resources of this stack that `resource`'s input `prop` was computed from."""
+        return [self.by_urn[u] for u in resource.sources(prop) if u in self.by_urn]
 
     def clouds(self) -> set[str]:
         """Clouds that have at least one custom resource (providers and components aside)."""
@@ -238,10 +197,19 @@ class StackEnv:
 
 @dataclass(frozen=True)
 class Finding:
-    """One violation: the resource (URN; the stack's URN for stack-wide findings) and what is wrong."""
+    """One violation: the resource (URN; the stack's URN for stack-wide findings) and what is
+    wrong. `undecided`: the verdict needs values that are not known until the update."""
 
     urn: str
     message: str
+    undecided: bool = False
+
+
+@dataclass(frozen=True)
+class Undecided:
+    """What a check yields when it cannot judge yet: `why` names what is not known."""
+
+    why: str
 
 
 @dataclass(frozen=True)
@@ -252,15 +220,37 @@ class Context:
     config: Mapping[str, Any]
     env: StackEnv
     stack: Stack | None = None
+    reads: list[UnknownRead] = field(default_factory=list)
+    """Unknown values the current check has read."""
+    resolved: set[tuple[str, str]] = field(default_factory=set)
+    """(URN, top-level input) whose unknown values the current check resolved by dependency."""
 
     def require_stack(self) -> Stack:
         if self.stack is None:
             raise RuntimeError("this check correlates resources and runs only in AnalyzeStack")
         return self.stack
 
+    def resolved_by(self, resource: Resource, prop: str, types: str | Sequence[str]) -> list[Resource]:
+        """The resources of `types` in this stack that `resource`'s input `prop` was computed
+        from. When there are any, the unknown values read under `prop` are resolved: the check
+        may judge by what those resources are (a key reference that comes from a customer key
+        created here is a customer key, whatever its id turns out to be)."""
+        if self.stack is None:
+            return []
+        wanted = {types} if isinstance(types, str) else set(types)
+        found = [r for r in self.stack.origins(resource, prop) if r.type in wanted]
+        if found:
+            self.resolved.add((resource.urn, prop.split(".")[0]))
+        return found
 
-Check = Callable[[Resource, Context], Iterable[str]]
-"""Checks one resource; yields one message per problem (nothing when compliant)."""
+    def pending(self) -> list[UnknownRead]:
+        """Unknown values read by the current check that no dependency resolved."""
+        return [r for r in self.reads if (r.urn, r.path.split(".")[0]) not in self.resolved]
+
+
+Check = Callable[[Resource, Context], Iterable["str | Undecided"]]
+"""Checks one resource; yields one message per problem (nothing when compliant), or `Undecided`
+when it cannot judge yet."""
 StackTotal = Callable[[Stack, Context], Iterable[Finding]]
 """Checks the stack as a whole (counts, totals, "each cloud has a budget")."""
 
@@ -308,6 +298,11 @@ class Rule:
     """Config schema of the rule's own properties (JSON schema per property, with defaults)."""
     default_enforcement: Enforcement = "advisory"
     """Enforcement when no policy config is given (`pulumi preview --policy-pack policies`)."""
+    unknowns: Literal["defer", "ignore"] = "defer"
+    """What an unknown value a check reads does to its verdict. `defer` (the default): a verdict
+    that rests on an unknown value the check did not resolve is "not known until the update".
+    `ignore`: for rules that scan every value (secrets) or only price what is known; an unknown
+    value can neither be a finding nor hide one there."""
 
     def __post_init__(self) -> None:
         if not RULE_ID.match(self.id):
@@ -335,6 +330,32 @@ class Rule:
         return {k: _whole_numbers(v) for k, v in merged.items()}
 
     # -- evaluation -----------------------------------------------------------------------------
+    def judge(self, check: Check, resource: Resource, context: Context) -> list[Finding]:
+        """Run one check with three-valued results: a violation, nothing (compliant), or
+        undecided. A violation found after reading an unknown value the check did not resolve is
+        undecided; so is a clean pass that read one."""
+        context.reads.clear()
+        context.resolved.clear()
+        token = record_reads(context.reads)
+        findings: list[Finding] = []
+        try:
+            for item in check(resource, context):
+                if isinstance(item, Undecided):
+                    findings.append(Finding(resource.urn, item.why, undecided=True))
+                elif context.pending() and self.unknowns == "defer":
+                    findings.append(
+                        Finding(resource.urn, f"{item}, unless {_unknown_text(context.pending())}", undecided=True)
+                    )
+                else:
+                    findings.append(Finding(resource.urn, item))
+        finally:
+            reset_reads(token)
+        if not findings and context.pending() and self.unknowns == "defer":
+            findings.append(
+                Finding(resource.urn, f"cannot judge before {_unknown_text(context.pending())}", undecided=True)
+            )
+        return findings
+
     def evaluate_resource(
         self, resource: Resource, env: StackEnv, config: Mapping[str, Any] | None = None
     ) -> list[Finding]:
@@ -344,8 +365,7 @@ class Rule:
         check = self.checks.get(resource.type)
         if check is None:
             return []
-        context = Context(config=self.with_defaults(config), env=env)
-        return [Finding(resource.urn, message) for message in check(resource, context)]
+        return self.judge(check, resource, Context(config=self.with_defaults(config), env=env))
 
     def evaluate_stack(self, stack: Stack, env: StackEnv, config: Mapping[str, Any] | None = None) -> list[Finding]:
         """The `AnalyzeStack` path: judge every resource with the stack at hand, then the totals."""
@@ -356,9 +376,14 @@ class Rule:
         for resource in stack.resources:
             check = self.checks.get(resource.type)
             if check is not None:
-                findings.extend(Finding(resource.urn, message) for message in check(resource, context))
+                findings.extend(self.judge(check, resource, context))
         if self.totals is not None:
-            findings.extend(self.totals(stack, context))
+            context.reads.clear()
+            token = record_reads(None)
+            try:
+                findings.extend(self.totals(stack, context))
+            finally:
+                reset_reads(token)
         return findings
 
     def evaluate(
@@ -368,3 +393,10 @@ class Rule:
         if self.needs_stack:
             return self.evaluate_stack(Stack(resources, stack_urn=env.stack_urn or None), env, config)
         return [f for r in resources for f in self.evaluate_resource(r, env, config)]
+
+
+def _unknown_text(reads: Sequence[UnknownRead]) -> str:
+    """`the update makes policy of prod-models-policy known` (the first three values read)."""
+    seen = list(dict.fromkeys(f"{r.path} of {urn_name(r.urn)}" for r in reads))
+    more = f" and {len(seen) - 3} more" if len(seen) > 3 else ""
+    return f"the update makes {', '.join(seen[:3])}{more} known"

@@ -83,6 +83,23 @@ def current_suppressions(env: StackEnv) -> list[Suppression]:
     return load_suppressions(path, known_rules=rules_by_id(), required=required)
 
 
+class NotKnownYetError(UnknownValueError):
+    """Raised by a policy whose verdict on some resources needs values not known until the
+    update. The policy SDK turns it into its own advisory "can't run policy ... during preview"
+    diagnostic (pulumi_policy/policy.py, `Analyze` and `AnalyzeStack`); the message lists the
+    resources, one `- <urn>: <what is unknown>` line each."""
+
+    def __init__(self, findings: list[Finding]):
+        lines = [f"- {f.urn}: {f.message}" for f in findings]
+        message = "judged at update; not known yet:\n" + "\n".join(lines)
+        # The SDK's constructor derives its message from an unknown-value sentinel; this one has
+        # its own, which is all the SDK reads (`e.message`).
+        Exception.__init__(self, message)
+        self.unknown_type_sentinel = ""
+        self.props: list[str] = []
+        self.message = message
+
+
 def plain(value: Any) -> Any:
     """SDK property proxies as plain dicts and lists; unknown values (preview) become UNKNOWN."""
     if isinstance(value, Mapping):
@@ -167,7 +184,23 @@ def report_findings(
     env: StackEnv,
     handover_key: str,
 ) -> None:
-    """Report `findings`, or hand suppressed ones to the companion policy."""
+    """Report `findings`, or hand suppressed ones to the companion policy. Undecided findings
+    are raised together as `NotKnownYetError` after the others are reported."""
+    undecided = [f for f in findings if f.undecided]
+    findings = [f for f in findings if not f.undecided]
+    _report_decided(rule, findings, report, config, env, handover_key)
+    if undecided:
+        raise NotKnownYetError(undecided)
+
+
+def _report_decided(
+    rule: Rule,
+    findings: list[Finding],
+    report: ReportViolation,
+    config: Mapping[str, Any],
+    env: StackEnv,
+    handover_key: str,
+) -> None:
     if not findings:
         return
     entries = [s for s in current_suppressions(env) if s.rule == rule.id]

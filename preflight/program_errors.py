@@ -7,15 +7,22 @@ from pathlib import Path
 
 import pulumi
 
+from preflight.records import Phase
 
-def describe_program_error(exc: BaseException, project_dir: Path) -> tuple[str, int]:
+_PHASE_NAMES = {"preview": "at preview", "update": "in the update"}
+
+
+def describe_program_error(exc: BaseException, project_dir: Path, *, phase: Phase | None = None) -> tuple[str, int]:
     """(message, exit code). `pulumi.RunError` (config mistakes, `pulumi.Config().require`) is a
-    user error: its text alone, exit 2. Anything else is a bug in the program: the exception and
-    the frames inside the project directory, exit 1."""
+    user error: its text alone, exit 2. Anything else is a bug in the program: the exception, the
+    frames inside the project directory and, for an exception raised inside an `apply` callback
+    (where the traceback holds SDK frames only), the program line that set the callback up; exit 1."""
     if isinstance(exc, pulumi.RunError):
         return str(exc), 2
     frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if _inside(Path(frame.filename), project_dir)]
-    lines = [f"the program raised {type(exc).__name__}: {exc}"]
+    where = f" {_PHASE_NAMES[phase]}" if phase else ""
+    lines = [f"the program raised {type(exc).__name__}{where}: {exc}"]
+    lines.extend(f"  {note}" for note in getattr(exc, "__notes__", ()))
     if frames:
         lines.append("program frames (most recent call last):")
         lines.extend(line.rstrip() for line in traceback.format_list(frames))

@@ -9,7 +9,11 @@ from typing import Any
 
 import yaml
 
-SECRET_PLACEHOLDER = "[secret]"
+SECRET_PLACEHOLDER = "preflight-placeholder-secret"
+"""What a program reads for a `secure:` config value: preflight has no key to decrypt it, so the
+program gets a string (the type every decrypted secure value has) that is clearly not a real
+secret, and the key is listed among the secret keys, so `Config.get_secret` and the outputs built
+from it are marked secret as under `pulumi up`."""
 
 
 class UsageError(Exception):

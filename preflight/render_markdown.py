@@ -115,6 +115,22 @@ def _resource_type(urn: str | None) -> str:
     return parts[2].rsplit("$", 1)[-1] if len(parts) >= 4 else urn
 
 
+_GATE_COMMANDS = {"preview": "`pulumi preview`", "update": "`pulumi up`"}
+
+
+def _gates_line(gates: dict[str, Any]) -> str:
+    """`Gates: `pulumi preview` ✅ pass · `pulumi up` ❌ refused (2 mandatory)`."""
+    parts = []
+    for phase, gate in gates.items():
+        refused = gate.get("verdict") == "refused"
+        mark = "❌ refused" if refused else "✅ pass"
+        detail = f" ({_plural(gate.get('mandatory', 0), 'mandatory finding')})" if refused else ""
+        if gate.get("deferred"):
+            detail += f" ({gate['deferred']} judged at update)"
+        parts.append(f"{_GATE_COMMANDS.get(phase, phase)} {mark}{detail}")
+    return "Gates: " + " · ".join(parts)
+
+
 # -- findings -----------------------------------------------------------------------------------------
 def finding_line(finding: dict[str, Any]) -> list[str]:
     """`- **rule** (severity, mandatory) on `name` (type): message` and its remediation / suppression."""
@@ -122,8 +138,10 @@ def finding_line(finding: dict[str, Any]) -> list[str]:
     on_stack = not target or _resource_type(target) == ROOT_STACK_TYPE
     where = "the stack" if on_stack else f"{code(_resource_name(target))} ({short_type(_resource_type(target))})"
     severity = finding.get("severity") or "unknown severity"
+    phases = finding.get("phases") or ([finding["phase"]] if finding.get("phase") else [])
+    at = f", {'+'.join(phases)}" if phases else ""
     lines = [
-        f"- **{cell(str(finding.get('rule')))}** ({severity}, {finding_class(finding)}) on {where}: "
+        f"- **{cell(str(finding.get('rule')))}** ({severity}, {finding_class(finding)}{at}) on {where}: "
         f"{cell(str(finding.get('message') or ''))}"
     ]
     if finding.get("remediation"):
@@ -178,11 +196,20 @@ def render_plan_markdown(report: PlanReport) -> str:
     headline.append(f"{_plural(summary['resources'], 'resource')} in {_plural(summary['components'], 'component')}")
 
     out = [MARKER, f"### preflight: `{run.project}` / `{run.stack}`", "", " ".join(headline), ""]
+    gates = (
+        (report.sections.get("policy") or {}).get("gates") if isinstance(report.sections.get("policy"), dict) else None
+    )
+    if gates:
+        out += [_gates_line(gates), ""]
     out += _plan_cost_table(report, costs)
     if findings:
-        by_class = {c: [f for f in findings if finding_class(f) == c] for c in ("mandatory", "advisory", "suppressed")}
+        by_class = {
+            c: [f for f in findings if finding_class(f) == c]
+            for c in ("mandatory", "advisory", "deferred", "suppressed")
+        }
         out += _findings_block("Mandatory findings", by_class["mandatory"], collapsed=False)
         out += _findings_block("Advisory findings", by_class["advisory"], collapsed=True)
+        out += _findings_block("Judged at update (not knowable at preview)", by_class["deferred"], collapsed=True)
         out += _findings_block("Suppressed findings", by_class["suppressed"], collapsed=True)
     out += _details(f"Resources ({summary['resources']})", _plan_resource_table(report, costs))
     out += _details("Graph", ["```mermaid", render_mermaid(run).rstrip("\n"), "```"])

@@ -1,9 +1,10 @@
 """SARIF 2.1.0 for code scanning: the policy findings of a plan (or of a diff's head side).
 
 One run; `tool.driver.rules` holds every rule that has a finding; each result carries `ruleId`,
-`level` (mandatory -> error, advisory -> warning, suppressed -> note with a `suppressions`
-entry), the message, a physical location at the stack's `Pulumi.<stack>.yaml` (code scanning needs
-a file; the stack's config is what a reviewer edits) and a logical location with the URN. A diff
+`level` (mandatory -> error, advisory -> warning, deferred to the update or suppressed -> note,
+with a `suppressions` entry when suppressed), the message, the phases it was found in, a physical
+location at the program line that declares the resource (else the stack's `Pulumi.<stack>.yaml`:
+code scanning needs a file) and a logical location with the URN. A diff
 also sets `baselineState` (new or unchanged against the base); fixed findings are not results,
 and when its base is the head (not evaluated again) the run's `properties` say so.
 """
@@ -22,7 +23,7 @@ from preflight.report import PlanReport
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 
-_LEVEL = {"mandatory": "error", "advisory": "warning", "suppressed": "note"}
+_LEVEL = {"mandatory": "error", "advisory": "warning", "deferred": "note", "suppressed": "note"}
 # GitHub orders security alerts by this 0-10 score (rule property `security-severity`).
 _SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 
@@ -42,6 +43,19 @@ def _stack_urn(report: PlanReport) -> str:
 def _fingerprint(stack: str, finding: dict[str, Any]) -> str:
     key = "\x1f".join([stack, str(finding.get("rule") or ""), str(finding.get("urn") or "")])
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def _physical_location(report: PlanReport, urn: str, stack_file: str) -> dict[str, Any]:
+    """Where a reviewer fixes it: the program line that declares the resource when preflight
+    knows it (`source`, relative to the project directory), else the stack's config file."""
+    record = report.run.by_urn().get(urn)
+    source = record.source if record is not None else None
+    if source and ":" in source:
+        path, _, line = source.rpartition(":")
+        project_dir = stack_file.rpartition("/")[0]
+        uri = f"{project_dir}/{path}" if project_dir else path
+        return {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}, "region": {"startLine": int(line)}}
+    return {"artifactLocation": {"uri": stack_file, "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 1}}
 
 
 class _Rules:
@@ -94,16 +108,15 @@ def _result(
         "message": {"text": f"[{report.run.stack}] {finding.get('message') or finding.get('rule')}"},
         "locations": [
             {
-                "physicalLocation": {
-                    "artifactLocation": {"uri": stack_file, "uriBaseId": "%SRCROOT%"},
-                    "region": {"startLine": 1},
-                },
+                "physicalLocation": _physical_location(report, urn, stack_file),
                 "logicalLocations": [{"fullyQualifiedName": urn, "name": urn.rsplit("::", 1)[-1], "kind": "resource"}],
             }
         ],
         "partialFingerprints": {"preflightFinding/v1": _fingerprint(report.run.stack, finding)},
         "properties": {
             "stack": report.run.stack,
+            "phases": finding.get("phases") or [finding.get("phase")],
+            "kind": finding.get("kind", "violation"),
             "severity": finding.get("severity"),
             "enforcement": finding.get("enforcement"),
             "remediation": finding.get("remediation"),

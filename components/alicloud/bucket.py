@@ -99,6 +99,9 @@ class Bucket(pulumi.ComponentResource):
             opts=stateful_options(self, args.protect),
         )
         bucket = self.bucket.bucket
+        # The owner's account UID from the caller identity (known at preview, unlike the
+        # bucket's `owner` output), so the TLS-only policy can be judged before anything exists.
+        self._owner = alicloud.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=self)).account_id
 
         acl = alicloud.oss.BucketAcl(f"{name}-acl", bucket=bucket, acl="private", opts=child_options(self))
         public_access_block = alicloud.oss.BucketPublicAccessBlock(
@@ -115,7 +118,7 @@ class Bucket(pulumi.ComponentResource):
         alicloud.oss.BucketPolicy(
             f"{name}-policy",
             bucket=bucket,
-            policy=pulumi.Output.all(self.bucket.owner, bucket).apply(lambda v: _deny_insecure_transport(v[0], v[1])),
+            policy=pulumi.Output.all(self._owner, bucket).apply(lambda v: _deny_insecure_transport(v[0], v[1])),
             # A policy put before the ACL and the public access block could be judged public.
             opts=child_options(self, depends_on=[acl, public_access_block]),
         )
@@ -147,7 +150,7 @@ class Bucket(pulumi.ComponentResource):
                 {"Effect": "Allow", "Action": key_actions, "Resource": [key]},
             ]
 
-        return pulumi.Output.all(self.bucket.owner, self.bucket_name, self.kms_key_arn).apply(
+        return pulumi.Output.all(self._owner, self.bucket_name, self.kms_key_arn).apply(
             lambda v: build(v[0], v[1], v[2])
         )
 

@@ -145,10 +145,14 @@ class Bucket(pulumi.ComponentResource):
             # Lifecycle rules on noncurrent versions need versioning to exist first.
             opts=child_options(self, depends_on=[versioning]),
         )
+        # The ARN from the bucket's name (known at preview, unlike the `arn` output), so that the
+        # policies built from it can be judged before anything exists.
+        partition = aws.get_partition_output(opts=pulumi.InvokeOptions(parent=self)).partition
+        self.bucket_arn = pulumi.Output.concat("arn:", partition, ":s3:::", self.bucket.bucket)
         aws.s3.BucketPolicy(
             f"{name}-policy",
             bucket=bucket_id,
-            policy=self.bucket.arn.apply(_deny_insecure_transport),
+            policy=self.bucket_arn.apply(_deny_insecure_transport),
             # A policy put before the public access block could be judged public and refused.
             opts=child_options(self, depends_on=[public_access_block, ownership]),
         )
@@ -162,7 +166,6 @@ class Bucket(pulumi.ComponentResource):
             )
 
         self.bucket_name = self.bucket.bucket
-        self.bucket_arn = self.bucket.arn
         self.kms_key_arn = self.kms_key.arn if self.kms_key is not None else None
         self.register_outputs(
             {"bucket_name": self.bucket_name, "bucket_arn": self.bucket_arn, "kms_key_arn": self.kms_key_arn}

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from policies.framework import Check, Context, Resource, Rule, as_bool, as_list, walk_strings
+from policies.framework import UNKNOWN, Check, Context, Resource, Rule, Undecided, as_bool, as_list
 from policies.rules.storage import policy_statements
 from policies.rules.workloads import eas_service_config
 
@@ -284,12 +284,20 @@ def _scan_text(where: str, text: str) -> Iterator[str]:
             return
 
 
-def _scan_environment(where: str, environment: object) -> Iterator[str]:
+def _scan_environment(where: str, environment: object) -> Iterator[str | Undecided]:
+    if environment is UNKNOWN:
+        yield Undecided(f"{where} is not known until the update: it is scanned then")
+        return
     if isinstance(environment, Mapping):
         pairs = list(environment.items())
     else:  # [{name, value}] lists (PAI, Kubernetes style)
         pairs = [(e.get("name"), e.get("value")) for e in as_list(environment) if isinstance(e, Mapping)]
     for name, value in pairs:
+        if value is UNKNOWN and isinstance(name, str) and _SECRET_NAME.search(name):
+            # A computed value under a secret's name: a generated secret put in plain text, or a
+            # reference; the update tells.
+            yield Undecided(f"{where} variable {name} is not known until the update")
+            continue
         if not isinstance(value, str) or not value:
             continue
         if isinstance(name, str) and _SECRET_NAME.search(name) and not _REFERENCE.match(value):
@@ -299,30 +307,51 @@ def _scan_environment(where: str, environment: object) -> Iterator[str]:
 
 
 def _scripts(*paths: str) -> Check:
-    def check(resource: Resource, ctx: Context) -> Iterator[str]:
+    def check(resource: Resource, ctx: Context) -> Iterator[str | Undecided]:
         for path in paths:
             value = resource.get(path)
-            if isinstance(value, str):
+            if value is UNKNOWN:
+                # A script computed at deploy time may still carry text the program wrote.
+                yield Undecided(f"{path} is not known until the update: it is scanned then")
+            elif isinstance(value, str):
                 yield from _scan_text(path, value)
             elif isinstance(value, Mapping | list):
-                for leaf, text in walk_strings(value):
-                    yield from _scan_text(f"{path}.{leaf}", text)
+                for leaf, text in _leaves(value):
+                    if text is UNKNOWN:
+                        yield Undecided(f"{path}.{leaf} is not known until the update: it is scanned then")
+                    else:
+                        yield from _scan_text(f"{path}.{leaf}", text)
 
     return check
 
 
-def _sagemaker_model(model: Resource, ctx: Context) -> Iterator[str]:
+def _leaves(value: object, path: str = "") -> Iterator[tuple[str, object]]:
+    """(path, value) of every string or unknown leaf."""
+    if isinstance(value, str) or value is UNKNOWN:
+        yield path, value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _leaves(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _leaves(item, f"{path}.{index}" if path else str(index))
+
+
+def _sagemaker_model(model: Resource, ctx: Context) -> Iterator[str | Undecided]:
     yield from _scan_environment("primaryContainer.environment", model.get("primaryContainer.environment"))
     for index, container in enumerate(as_list(model.get("containers"))):
         if isinstance(container, Mapping):
             yield from _scan_environment(f"containers[{index}].environment", container.get("environment"))
 
 
-def _azure_deployment(deployment: Resource, ctx: Context) -> Iterator[str]:
+def _azure_deployment(deployment: Resource, ctx: Context) -> Iterator[str | Undecided]:
     yield from _scan_environment("properties.environmentVariables", deployment.get("properties.environmentVariables"))
 
 
-def _eas_service(service: Resource, ctx: Context) -> Iterator[str]:
+def _eas_service(service: Resource, ctx: Context) -> Iterator[str | Undecided]:
+    if service.get("serviceConfig") is UNKNOWN:
+        yield Undecided("serviceConfig is not known until the update: it is scanned then")
+        return
     config = eas_service_config(service)
     for index, container in enumerate(as_list(config.get("containers"))):
         if isinstance(container, Mapping):
@@ -351,6 +380,9 @@ NO_PLAINTEXT_SECRETS = Rule(
         "alicloud:cs/nodePool:NodePool": _scripts("userData", "preUserData"),
         "alicloud:pai/service:Service": _eas_service,
     },
+    # Every value is scanned: an unknown one in an environment is a computed reference (an ARN,
+    # an endpoint), not program text; whole scripts not known yet are reported undecided above.
+    unknowns="ignore",
 )
 
 

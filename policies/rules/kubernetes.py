@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from catalog import CatalogError, load_catalog
 from policies.framework import Context, Resource, Rule, as_bool, as_int, as_list, dig
+from policies.rules.references import SERVICE_ACCOUNT_TYPES, computed_from, names_customer_key
 from policies.rules.storage import AZURE_DIAGNOSTIC_SETTING
 
 EKS_CLUSTER = "aws:eks/cluster:Cluster"
@@ -173,24 +174,31 @@ K8S_NODES_PRIVATE = Rule(
 def _s10_eks(cluster: Resource, ctx: Context) -> Iterator[str]:
     configs = cluster.get("encryptionConfig")
     configs = configs if isinstance(configs, list) else [configs] if isinstance(configs, dict) else []
-    if not any("secrets" in as_list(dig(c, "resources")) and dig(c, "provider.keyArn") for c in configs):
+    if not any(
+        "secrets" in as_list(dig(c, "resources"))
+        and names_customer_key(ctx, cluster, "encryptionConfig", dig(c, "provider.keyArn"))
+        for c in configs
+    ):
         yield "encryptionConfig does not encrypt 'secrets' with a KMS key (provider.keyArn)"
 
 
 def _s10_gke(cluster: Resource, ctx: Context) -> Iterator[str]:
-    if cluster.get("databaseEncryption.state") != "ENCRYPTED" or not cluster.get("databaseEncryption.keyName"):
+    key = cluster.get("databaseEncryption.keyName")
+    if cluster.get("databaseEncryption.state") != "ENCRYPTED" or not names_customer_key(
+        ctx, cluster, "databaseEncryption", key
+    ):
         yield "databaseEncryption is not ENCRYPTED with a Cloud KMS keyName"
 
 
 def _s10_aks(cluster: Resource, ctx: Context) -> Iterator[str]:
-    if not as_bool(cluster.get("securityProfile.azureKeyVaultKms.enabled")) or not cluster.get(
-        "securityProfile.azureKeyVaultKms.keyId"
+    if not as_bool(cluster.get("securityProfile.azureKeyVaultKms.enabled")) or not names_customer_key(
+        ctx, cluster, "securityProfile", cluster.get("securityProfile.azureKeyVaultKms.keyId")
     ):
         yield "securityProfile.azureKeyVaultKms is not enabled with a keyId"
 
 
 def _s10_ack(cluster: Resource, ctx: Context) -> Iterator[str]:
-    if not cluster.get("encryptionProviderKey"):
+    if not names_customer_key(ctx, cluster, "encryptionProviderKey", cluster.get("encryptionProviderKey")):
         yield "encryptionProviderKey is not set"
 
 
@@ -206,6 +214,8 @@ K8S_SECRETS_KMS = Rule(
         "AKS securityProfile.azureKeyVaultKms; ACK encryptionProviderKey."
     ),
     checks={EKS_CLUSTER: _s10_eks, GKE_CLUSTER: _s10_gke, AKS_CLUSTER: _s10_aks, ACK_CLUSTER: _s10_ack},
+    # The key is often created in the same program: its property dependency tells, at preview.
+    needs_stack=True,
 )
 
 
@@ -342,20 +352,29 @@ def _default_gcp_account(email: object) -> bool:
     )
 
 
+def _default_account_of(ctx: Context, holder: Resource, prop: str, path: str) -> bool:
+    """Whether `holder` runs as a default service account; an account e-mail computed from a
+    dedicated account created in this stack is not one."""
+    email = holder.get(path)
+    if computed_from(ctx, holder, prop, email, SERVICE_ACCOUNT_TYPES):
+        return False
+    return _default_gcp_account(email)
+
+
 def _s13_gke_pool(pool: Resource, ctx: Context) -> Iterator[str]:
-    if _default_gcp_account(pool.get("nodeConfig.serviceAccount")):
+    if _default_account_of(ctx, pool, "nodeConfig", "nodeConfig.serviceAccount"):
         yield "nodeConfig.serviceAccount is the Compute Engine default service account (Editor on the project)"
 
 
 def _s13_gke_cluster(cluster: Resource, ctx: Context) -> Iterator[str]:
     if as_bool(cluster.get("removeDefaultNodePool")) or as_bool(cluster.get("enableAutopilot")):
         return
-    if _default_gcp_account(cluster.get("nodeConfig.serviceAccount")):
+    if _default_account_of(ctx, cluster, "nodeConfig", "nodeConfig.serviceAccount"):
         yield "the default node pool runs as the Compute Engine default service account"
 
 
 def _s13_tpu_vm(vm: Resource, ctx: Context) -> Iterator[str]:
-    if _default_gcp_account(vm.get("serviceAccount.email")):
+    if _default_account_of(ctx, vm, "serviceAccount", "serviceAccount.email"):
         yield "serviceAccount.email is not a dedicated service account"
 
 
@@ -369,6 +388,8 @@ K8S_NODE_SERVICE_ACCOUNT = Rule(
     remediation="Create a service account with only logging/monitoring/artifact-read roles and set it as "
     "nodeConfig.serviceAccount (TPU VMs: serviceAccount.email). AWS, Azure and Alibaba nodes have no default account.",
     checks={GKE_NODE_POOL: _s13_gke_pool, GKE_CLUSTER: _s13_gke_cluster, GCP_TPU_VM: _s13_tpu_vm},
+    # A dedicated account is usually created in the same program: its property dependency tells, at preview.
+    needs_stack=True,
 )
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from catalog import load_catalog
-from policies.framework import Context, Resource, Rule, as_bool, as_list, dig
+from policies.framework import Context, Resource, Rule, as_bool, as_list, dig, present
+from policies.rules.references import PRIVATE_NETWORK_TYPES, computed_from, names_customer_key
 from policies.rules.workloads import eas_service_config
 
 SAGEMAKER_MODEL = "aws:sagemaker/model:Model"
@@ -22,7 +23,7 @@ EAS_SERVICE = "alicloud:pai/service:Service"
 def _s21_sagemaker(model: Resource, ctx: Context) -> Iterator[str]:
     if not as_bool(model.get("enableNetworkIsolation")):
         yield "enableNetworkIsolation is not true (the container can call out to the internet)"
-    if not as_list(model.get("vpcConfig.subnets")):
+    if not present(model.get("vpcConfig.subnets")):
         yield "vpcConfig has no subnets (the model does not run inside the VPC)"
 
 
@@ -43,6 +44,8 @@ def _s21_azure(endpoint: Resource, ctx: Context) -> Iterator[str]:
 
 
 def _s21_eas(service: Resource, ctx: Context) -> Iterator[str]:
+    if computed_from(ctx, service, "serviceConfig", service.get("serviceConfig"), PRIVATE_NETWORK_TYPES):
+        return  # the service config is built from this stack's VPC: the VPC direct connection
     if not dig(eas_service_config(service), "cloud.networking.vpc_id"):
         yield "serviceConfig has no cloud.networking.vpc_id (no VPC direct connection; clients go over the internet)"
 
@@ -63,12 +66,14 @@ ML_ENDPOINT_PRIVATE = Rule(
         AZURE_ONLINE_ENDPOINT: _s21_azure,
         EAS_SERVICE: _s21_eas,
     },
+    # Networks are created in the same program: their property dependencies tell, at preview.
+    needs_stack=True,
 )
 
 
 # -- S22 ------------------------------------------------------------------------------------------
 def _s22_sagemaker(config: Resource, ctx: Context) -> Iterator[str]:
-    if config.get("kmsKeyArn"):
+    if names_customer_key(ctx, config, "kmsKeyArn", config.get("kmsKeyArn")):
         return
     # Local NVMe storage (the catalog's `local_nvme` families) is encrypted in hardware and
     # CreateEndpointConfig rejects a KMS key for it, so S22 cannot ask for one there.
@@ -84,13 +89,13 @@ def _s22_sagemaker(config: Resource, ctx: Context) -> Iterator[str]:
 
 
 def _s22_vertex(endpoint: Resource, ctx: Context) -> Iterator[str]:
-    if not endpoint.get("encryptionSpec.kmsKeyName"):
+    if not names_customer_key(ctx, endpoint, "encryptionSpec", endpoint.get("encryptionSpec.kmsKeyName")):
         yield "encryptionSpec.kmsKeyName is not set"
 
 
 def _s22_azure_workspace(workspace: Resource, ctx: Context) -> Iterator[str]:
-    if workspace.get("encryption.status") != "Enabled" or not workspace.get(
-        "encryption.keyVaultProperties.keyIdentifier"
+    if workspace.get("encryption.status") != "Enabled" or not names_customer_key(
+        ctx, workspace, "encryption", workspace.get("encryption.keyVaultProperties.keyIdentifier")
     ):
         yield "encryption is not Enabled with a Key Vault keyIdentifier (Microsoft-managed keys only)"
 
@@ -109,6 +114,7 @@ ML_CMK = Rule(
         VERTEX_ENDPOINT: _s22_vertex,
         AZURE_ML_WORKSPACE: _s22_azure_workspace,
     },
+    needs_stack=True,
 )
 
 

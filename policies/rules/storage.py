@@ -25,6 +25,7 @@ from policies.framework import (
     dig,
     parse_json,
 )
+from policies.rules.references import SERVICE_ACCOUNT_TYPES, computed_from, names_customer_key
 
 # -- type tokens ----------------------------------------------------------------------------------
 S3_BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
@@ -196,6 +197,9 @@ def _s1_gcs(bucket: Resource, ctx: Context) -> Iterator[str]:
 
 
 def _s1_gcs_iam(binding: Resource, ctx: Context) -> Iterator[str]:
+    # A member computed from a service account of this stack is that account, never the public.
+    for prop in ("member", "members"):
+        computed_from(ctx, binding, prop, binding.get(prop), SERVICE_ACCOUNT_TYPES)
     members = [binding.get("member"), *as_list(binding.get("members"))]
     public = sorted({m for m in members if m in PUBLIC_GCP_MEMBERS})
     if public:
@@ -271,28 +275,46 @@ def _s2_s3(bucket: Resource, ctx: Context) -> Iterator[str]:
     stack = ctx.require_stack()
     if is_log_target(stack, bucket):
         return  # S3 server access logging cannot deliver to an SSE-KMS bucket
-    defaults = [_sse_default(bucket.get("serverSideEncryptionConfiguration.rule"))]
+    defaults = [
+        (
+            bucket,
+            "serverSideEncryptionConfiguration",
+            _sse_default(bucket.get("serverSideEncryptionConfiguration.rule")),
+        )
+    ]
     for config in s3_attached(stack, bucket, S3_ENCRYPTION):
-        defaults.extend(_sse_default(rule) for rule in as_list(config.get("rules")))
-    if not any(d.get("sseAlgorithm") in ("aws:kms", "aws:kms:dsse") and d.get("kmsMasterKeyId") for d in defaults):
+        defaults.extend((config, "rules", _sse_default(rule)) for rule in as_list(config.get("rules")))
+    if not any(
+        d.get("sseAlgorithm") in ("aws:kms", "aws:kms:dsse")
+        and names_customer_key(ctx, holder, prop, d.get("kmsMasterKeyId"))
+        for holder, prop, d in defaults
+    ):
         yield "no server-side encryption configuration with SSE-KMS and a customer-managed key (kmsMasterKeyId)"
 
 
 def _s2_gcs(bucket: Resource, ctx: Context) -> Iterator[str]:
-    if not bucket.get("encryption.defaultKmsKeyName"):
+    if not names_customer_key(ctx, bucket, "encryption", bucket.get("encryption.defaultKmsKeyName")):
         yield "encryption.defaultKmsKeyName is not set (Google-managed keys only)"
 
 
 def _s2_azure(account: Resource, ctx: Context) -> Iterator[str]:
-    if account.get("encryption.keySource") != "Microsoft.Keyvault" or not account.get("encryption.keyVaultProperties"):
+    key_name = account.get("encryption.keyVaultProperties.keyName")
+    if account.get("encryption.keySource") != "Microsoft.Keyvault" or not names_customer_key(
+        ctx, account, "encryption", key_name
+    ):
         yield "encryption.keySource is not Microsoft.Keyvault with keyVaultProperties (Microsoft-managed keys only)"
 
 
 def _s2_oss(bucket: Resource, ctx: Context) -> Iterator[str]:
     stack = ctx.require_stack()
-    rules = [bucket.get("serverSideEncryptionRule", {})]
-    rules.extend(r.props for r in s3_attached(stack, bucket, (OSS_ENCRYPTION,)))
-    if not any(isinstance(r, dict) and r.get("sseAlgorithm") == "KMS" and r.get("kmsMasterKeyId") for r in rules):
+    rules = [(bucket, "serverSideEncryptionRule", bucket.get("serverSideEncryptionRule", {}))]
+    rules.extend((r, "kmsMasterKeyId", r.props) for r in s3_attached(stack, bucket, (OSS_ENCRYPTION,)))
+    if not any(
+        isinstance(r, dict)
+        and r.get("sseAlgorithm") == "KMS"
+        and names_customer_key(ctx, holder, prop, r.get("kmsMasterKeyId"))
+        for holder, prop, r in rules
+    ):
         yield "no server-side encryption with sseAlgorithm=KMS and a kmsMasterKeyId"
 
 

@@ -8,6 +8,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from preflight.commands.common import add_common_arguments, emit, stack_name, use_color
+from preflight.records import PHASES, Phase
 from preflight.stages import STAGES, add_stage_arguments
 
 if TYPE_CHECKING:
@@ -28,16 +29,32 @@ def register(subparsers: Any) -> None:
         help="table (terminal), json (schema_version 1), markdown (pull-request comment), "
         "sarif (code scanning), mermaid (graph of components and their children)",
     )
+    parser.add_argument(
+        "--phase",
+        choices=("preview", "update", "both"),
+        default="both",
+        help="preview: the first `pulumi preview` of an empty stack (provider-computed outputs unknown); "
+        "update: the state after `pulumi up` (outputs known); both (default): both, with a gate each",
+    )
+    parser.add_argument(
+        "--stack-outputs",
+        action="append",
+        default=[],
+        metavar="STACK=FILE",
+        help="outputs of a stack the program references (`pulumi stack output --json` of org/project/stack); "
+        "repeatable; a referenced stack without a file has unknown outputs",
+    )
     add_common_arguments(parser)
     add_stage_arguments(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from preflight.pipeline import ProgramError, build_plan
+    from preflight.pipeline import ProgramError, build_plan, load_stack_outputs
 
+    phases: tuple[Phase, ...] = PHASES if args.phase == "both" else (args.phase,)
     try:
-        report = build_plan(args.cwd, args.stack)
+        report = build_plan(args.cwd, args.stack, phases=phases, stack_outputs=load_stack_outputs(args.stack_outputs))
     except ProgramError as failure:
         print(f"preflight: stack {args.stack!r}: {failure.message}", file=sys.stderr)
         return failure.exit_code

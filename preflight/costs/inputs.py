@@ -44,7 +44,8 @@ def resource_inputs(run: ProgramRun, config: Mapping[str, str]) -> list[Resource
     by_urn = run.by_urn()
     items = []
     for record in run.sorted_resources():
-        if not record.custom or record.is_provider:
+        if not record.custom or record.is_provider or record.op == "read":
+            # Reads are existing resources: this change does not create (or pay for) them.
             continue
         dependencies = list(
             dict.fromkeys([*record.dependencies, *(u for us in record.property_dependencies.values() for u in us)])

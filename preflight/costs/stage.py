@@ -98,7 +98,7 @@ def _items(count: int) -> str:
 
 
 def apply(report: PlanReport, args: argparse.Namespace, context: dict[str, Any]) -> None:
-    costs, totals, book = price_run(report.run, _stack_config(report, args, context))
+    costs, totals, book = price_run(report.priced_run, _stack_config(report, args, context))
     report.sections[SECTION] = costs_section(costs, totals, book)
     report.columns[COLUMN] = {cost.urn: format_cost(cost) for cost in costs}
     report.footer.extend(footer_lines(totals))

@@ -327,13 +327,16 @@ def _resource_costs(report: PlanReport | None) -> dict[str, ResourceCost]:
 
 
 # -- findings -----------------------------------------------------------------------------------------
-FindingClass = Literal["mandatory", "advisory", "suppressed"]
-_CLASS_ORDER = {"mandatory": 0, "advisory": 1, "suppressed": 2}
+FindingClass = Literal["mandatory", "advisory", "deferred", "suppressed"]
+_CLASS_ORDER = {"mandatory": 0, "advisory": 1, "deferred": 2, "suppressed": 3}
 
 
 def finding_class(finding: dict[str, Any]) -> FindingClass:
+    """`deferred`: a rule could not judge at preview and judges in the update phase."""
     if finding.get("suppressed"):
         return "suppressed"
+    if finding.get("kind") == "deferred":
+        return "deferred"
     return "mandatory" if finding.get("enforcement") == "mandatory" else "advisory"
 
 
@@ -348,13 +351,22 @@ def finding_sort_key(finding: dict[str, Any]) -> tuple[int, str, str, str]:
 
 
 def findings_of(report: PlanReport | None) -> list[dict[str, Any]] | None:
-    """The policy section's findings, sorted; None when the policy stage did not run."""
+    """The policy section's findings, sorted, once per rule, resource and class: a finding of
+    both phases is one problem, listed with `phases` (e.g. ["preview", "update"]). None when the
+    policy stage did not run."""
     if report is None:
         return []
     section = report.sections.get("policy")
     if not isinstance(section, dict):
         return None
-    return sorted((f for f in section.get("findings") or [] if isinstance(f, dict)), key=finding_sort_key)
+    distinct: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for finding in sorted((f for f in section.get("findings") or [] if isinstance(f, dict)), key=finding_sort_key):
+        key = (*_finding_key(finding), finding_class(finding))
+        kept = distinct.setdefault(key, {**finding, "phases": []})
+        phase = finding.get("phase")
+        if phase and phase not in kept["phases"]:
+            kept["phases"].append(phase)
+    return list(distinct.values())
 
 
 @dataclass(frozen=True)
@@ -362,14 +374,25 @@ class FindingCounts:
     mandatory: int
     advisory: int
     suppressed: int
+    deferred: int = 0
 
     @classmethod
     def of(cls, findings: list[dict[str, Any]]) -> FindingCounts:
         classes = [finding_class(f) for f in findings]
-        return cls(classes.count("mandatory"), classes.count("advisory"), classes.count("suppressed"))
+        return cls(
+            classes.count("mandatory"),
+            classes.count("advisory"),
+            classes.count("suppressed"),
+            classes.count("deferred"),
+        )
 
     def to_json(self) -> dict[str, int]:
-        return {"mandatory": self.mandatory, "advisory": self.advisory, "suppressed": self.suppressed}
+        return {
+            "mandatory": self.mandatory,
+            "advisory": self.advisory,
+            "deferred": self.deferred,
+            "suppressed": self.suppressed,
+        }
 
 
 def _finding_key(finding: dict[str, Any]) -> tuple[str, str]:

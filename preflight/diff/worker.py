@@ -110,7 +110,8 @@ class SideJob:
         for stack, result in document["stacks"].items():
             if result["ok"]:
                 log = [(level, message) for level, message in result["log"]]
-                report = PlanReport(run=run_from_json(result["run"]), log=log)
+                runs = {phase: run_from_json(run) for phase, run in result["runs"].items()}
+                report = PlanReport(runs=runs, log=log)  # type: ignore[arg-type]
                 side.stacks[stack] = StackRecording(stack=stack, report=report, config=result["config"])
             else:
                 side.stacks[stack] = StackRecording(stack=stack, error=result["message"], exit_code=result["exit_code"])

@@ -1,97 +1,105 @@
-"""Fake Alibaba Cloud outputs (account UID, ARNs, RRSA issuer, EIP addresses) for the mock runtime."""
+"""Fake Alibaba Cloud outputs (ARNs, RRSA issuer, EIP addresses) for the update phase, with the
+account UID and region of the resource's provider."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
-from typing import Any
-
-ACCOUNT_ID = "5123456789012345"
-"""A 16-digit Alibaba Cloud account UID."""
-REGION = "ap-southeast-1"
-
-State = dict[str, Any]
+from preflight.fakes.context import Faker, Made, State
+from preflight.fakes.ids import alicloud_arn
+from preflight.fakes.world import digest
 
 
-def _digest(name: str, size: int = 8) -> str:
-    return hashlib.sha256(name.encode()).hexdigest()[:size]
-
-
-def _resource_id(name: str) -> str:
-    # Must match the id `preflight.fakes.fake_state` gives every resource.
-    return f"{name}-id"
-
-
-def _vpc(name: str, inputs: State) -> State:
-    return {"routeTableId": f"vtb-{_digest(name)}", "routerId": f"vrt-{_digest(name)}", "regionId": REGION}
-
-
-def _nat_gateway(name: str, inputs: State) -> State:
-    return {"snatTableIds": f"stb-{_digest(name)}", "forwardTableIds": f"ftb-{_digest(name)}", "status": "Available"}
-
-
-def _eip(name: str, inputs: State) -> State:
-    # 198.18.0.0/15 is reserved for benchmarking: never a real public address.
-    digest = bytes.fromhex(_digest(name, 4))
-    return {"ipAddress": f"198.18.{digest[0]}.{digest[1]}", "allocationId": _resource_id(name), "status": "Available"}
-
-
-def _cluster(name: str, inputs: State) -> State:
-    cluster_id = _resource_id(name)
-    provider_name = f"ack-rrsa-{cluster_id}"
+def _vpc(made: Made) -> State:
     return {
-        "name": inputs.get("name") or name,
-        "vpcId": f"vpc-{_digest(name)}",
-        "rrsaMetadata": {
-            "enabled": bool(inputs.get("enableRrsa")),
-            "ramOidcProviderName": provider_name,
-            "ramOidcProviderArn": f"acs:ram::{ACCOUNT_ID}:oidc-provider/{provider_name}",
-            "rrsaOidcIssuerUrl": f"https://oidc-ack-{REGION}.oss-{REGION}.aliyuncs.com/{cluster_id}",
-        },
-        "workerRamRoleName": f"KubernetesWorkerRole-{_digest(name)}",
+        "routeTableId": f"vtb-{digest(made.name, 20)}",
+        "routerId": f"vrt-{digest(made.name, 20)}",
+        "regionId": made.where.region,
     }
 
 
-def _node_pool(name: str, inputs: State) -> State:
-    return {"nodePoolId": f"np{_digest(name, 16)}", "scalingGroupId": f"asg-{_digest(name)}"}
+def _nat_gateway(made: Made) -> State:
+    return {
+        "snatTableIds": f"stb-{digest(made.name, 20)}",
+        "forwardTableIds": f"ftb-{digest(made.name, 20)}",
+        "status": "Available",
+    }
 
 
-def _kms_key(name: str, inputs: State) -> State:
-    return {"arn": f"acs:kms:{REGION}:{ACCOUNT_ID}:key/{_resource_id(name)}", "status": "Enabled"}
+def _eip(made: Made) -> State:
+    # 198.18.0.0/15 is reserved for benchmarking: never a real public address.
+    raw = bytes.fromhex(digest(made.name, 4))
+    return {"ipAddress": f"198.18.{raw[0]}.{raw[1]}", "allocationId": made.id, "status": "Available"}
 
 
-def _bucket(name: str, inputs: State) -> State:
-    bucket = inputs.get("bucket") or f"{name}-0000"
+def _cluster(made: Made) -> State:
+    provider_name = f"ack-rrsa-{made.id}"
+    region = made.where.region
+    return {
+        "name": made.get("name", made.name),
+        "vpcId": f"vpc-{digest(made.name + '-vpc', 20)}",
+        "rrsaMetadata": {
+            "enabled": bool(made.get("enableRrsa")),
+            "ramOidcProviderName": provider_name,
+            "ramOidcProviderArn": alicloud_arn(made.where, "ram", f"oidc-provider/{provider_name}"),
+            "rrsaOidcIssuerUrl": f"https://oidc-ack-{region}.oss-{region}.aliyuncs.com/{made.id}",
+        },
+        "workerRamRoleName": f"KubernetesWorkerRole-{digest(made.name, 8)}",
+    }
+
+
+def _node_pool(made: Made) -> State:
+    return {"nodePoolId": made.id, "scalingGroupId": f"asg-{digest(made.name, 20)}"}
+
+
+def _kms_key(made: Made) -> State:
+    return {"arn": alicloud_arn(made.where, "kms", f"key/{made.id}"), "status": "Enabled"}
+
+
+def _bucket(made: Made) -> State:
+    bucket = made.own_name("bucket")
+    region = made.where.region
     return {
         "bucket": bucket,
-        "owner": ACCOUNT_ID,
-        "location": f"oss-{REGION}",
-        "extranetEndpoint": f"oss-{REGION}.aliyuncs.com",
-        "intranetEndpoint": f"oss-{REGION}-internal.aliyuncs.com",
+        "owner": made.where.account,
+        "location": f"oss-{region}",
+        "extranetEndpoint": f"oss-{region}.aliyuncs.com",
+        "intranetEndpoint": f"oss-{region}-internal.aliyuncs.com",
     }
 
 
-def _ram_role(name: str, inputs: State) -> State:
-    role_name = inputs.get("roleName") or f"{name}-0000"
+def _ram_role(made: Made) -> State:
+    role_name = made.own_name("roleName")
     return {
         "roleName": role_name,
-        "arn": f"acs:ram::{ACCOUNT_ID}:role/{role_name.lower()}",
-        "roleId": _digest(name, 16),
+        "arn": alicloud_arn(made.where, "ram", f"role/{role_name.lower()}"),
+        "roleId": str(int(digest(made.name, 15), 16)),
     }
 
 
-def _ram_policy(name: str, inputs: State) -> State:
-    return {"policyName": inputs.get("policyName") or f"{name}-0000", "type": "Custom"}
+def _ram_policy(made: Made) -> State:
+    return {"policyName": made.own_name("policyName"), "type": "Custom"}
 
 
-def _pai_service(name: str, inputs: State) -> State:
-    return {"regionId": REGION, "status": "Running"}
+def _pai_service(made: Made) -> State:
+    return {"regionId": made.where.region, "status": "Running"}
 
 
-FAKERS: dict[str, Callable[[str, State], State]] = {
+def _instance(made: Made) -> State:
+    """An ECS instance: a private address, and a public one when it has outbound bandwidth."""
+    raw = bytes.fromhex(digest(made.name, 8))
+    bandwidth = made.get("internetMaxBandwidthOut", 0)
+    return {
+        "instanceName": made.own_name("instanceName"),
+        "privateIp": f"172.16.{raw[0] % 16}.{raw[1] % 250 + 2}",
+        "publicIp": f"198.18.{raw[2]}.{raw[3]}" if isinstance(bandwidth, int | float) and bandwidth > 0 else "",
+        "status": "Running",
+    }
+
+
+FAKERS: dict[str, Faker] = {
     "alicloud:vpc/network:Network": _vpc,
     "alicloud:vpc/natGateway:NatGateway": _nat_gateway,
     "alicloud:ecs/eipAddress:EipAddress": _eip,
+    "alicloud:ecs/instance:Instance": _instance,
     "alicloud:cs/managedKubernetes:ManagedKubernetes": _cluster,
     "alicloud:cs/nodePool:NodePool": _node_pool,
     "alicloud:kms/key:Key": _kms_key,
@@ -99,19 +107,4 @@ FAKERS: dict[str, Callable[[str, State], State]] = {
     "alicloud:ram/role:Role": _ram_role,
     "alicloud:ram/policy:Policy": _ram_policy,
     "alicloud:pai/service:Service": _pai_service,
-}
-
-INVOKES: dict[str, State] = {
-    "alicloud:index/getCallerIdentity:getCallerIdentity": {
-        "accountId": ACCOUNT_ID,
-        "arn": f"acs:ram::{ACCOUNT_ID}:user/preflight",
-        "identityType": "RAMUser",
-        "id": ACCOUNT_ID,
-    },
-    "alicloud:cs/getClusterCredential:getClusterCredential": {
-        # A placeholder, not a usable credential; the stack exports it as a secret.
-        "kubeConfig": "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n",
-        "expiration": "2099-01-01T00:00:00Z",
-        "certificateAuthorities": [],
-    },
 }

@@ -1,9 +1,10 @@
 """Plan stage: judge the program's resources with the CrossGuard policy pack (analyzer protocol).
 
-Adds `report.sections["policy"]` (pack, config file, findings, summary), a POLICY column
-(`2M 1A 1S`: mandatory, advisory, suppressed findings per resource) and the findings under the
-table, mandatory first. Exit code 1 when a mandatory finding is not suppressed, unless
-`--soft-fail`.
+Judges every phase of the plan (preview and update) with its own pack process. Adds
+`report.sections["policy"]` (pack, config file, gates per phase, findings with their phase and
+kind, summary), a POLICY column (`2M 1A 3D 1S`: mandatory, advisory, deferred to the update,
+suppressed findings per resource) and the findings under the table, mandatory first. Exit code 1
+when either gate refuses (an unsuppressed mandatory finding in that phase), unless `--soft-fail`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from preflight.policy.analyzer import PACK_DIR, PolicyFinding, PolicyResult, run_policy_pack, stack_urn
 from preflight.policy.config import default_config_file
+from preflight.policy.findings import merged
 from preflight.project import StackConfig, load_project, load_stack_config
 
 SECTION = "policy"
@@ -78,7 +80,7 @@ def apply(report: Any, args: argparse.Namespace, context: dict[str, Any]) -> Non
     run = report.run
     stack_config = _stack_config(args, context, run.stack)
     result = run_policy_pack(
-        run,
+        report.runs,
         config_file=config_file_for(args, run.stack),
         stack_config=stack_config,
         extra_properties=base_cost_properties(context),
@@ -91,14 +93,38 @@ def apply(report: Any, args: argparse.Namespace, context: dict[str, Any]) -> Non
 
 
 def _column(result: PolicyResult) -> dict[str, str]:
+    """`2M 1A 3D 1S` per resource: mandatory, advisory, deferred to the update, suppressed; a
+    finding of both phases counts once."""
     counts: dict[str, list[int]] = {}
-    for finding in result.findings:
-        cell = counts.setdefault(finding.urn, [0, 0, 0])
-        cell[2 if finding.suppressed else (0 if finding.enforcement == "mandatory" else 1)] += 1
+    for entry in merged(result.findings):
+        finding = entry.finding
+        cell = counts.setdefault(finding.urn, [0, 0, 0, 0])
+        if finding.suppressed:
+            cell[3] += 1
+        elif finding.deferred:
+            cell[2] += 1
+        else:
+            cell[0 if finding.enforcement == "mandatory" else 1] += 1
     return {
-        urn: " ".join(f"{n}{letter}" for n, letter in zip(cell, "MAS", strict=True) if n)
+        urn: " ".join(f"{n}{letter}" for n, letter in zip(cell, "MADS", strict=True) if n)
         for urn, cell in counts.items()
     }
+
+
+PHASE_COMMANDS = {"preview": "pulumi preview", "update": "pulumi up"}
+
+
+def gate_line(result: PolicyResult) -> str:
+    """`Gates: pulumi preview PASS (0 mandatory, 4 judged at update) | pulumi up REFUSED (2 mandatory)`."""
+    parts = []
+    for phase, gate in result.gates().items():
+        detail = f"{gate['mandatory']} mandatory"
+        if gate["deferred"]:
+            detail += f", {gate['deferred']} judged at update"
+        if gate["from_stack_policies"] and phase == "update":
+            detail += f"; {gate['from_stack_policies']} from stack policies, after resources were created"
+        parts.append(f"{PHASE_COMMANDS[phase]} {gate['verdict'].upper()} ({detail})")
+    return "Gates: " + " | ".join(parts)
 
 
 def _shown_path(path: str | None) -> str:
@@ -115,11 +141,13 @@ def footer_lines(result: PolicyResult, root_urn: str) -> list[str]:
     summary = result.summary()
     lines = [
         "",
-        f"Policy: {summary['mandatory']} mandatory, {summary['advisory']} advisory, {summary['suppressed']} suppressed "
+        gate_line(result),
+        f"Policy: {summary['mandatory']} mandatory, {summary['advisory']} advisory, {summary['deferred']} deferred, "
+        f"{summary['suppressed']} suppressed "
         f"({result.pack} {result.version}, config {_shown_path(result.config_file)})",
     ]
-    for finding in result.findings:
-        lines.extend(_finding_lines(finding, root_urn))
+    for entry in merged(result.findings):
+        lines.extend(_finding_lines(entry.finding, entry.phases, root_urn))
     fixes = {f.rule: f.remediation for f in result.findings if f.remediation and not f.suppressed}
     if fixes:
         lines.append("  How to fix:")
@@ -127,10 +155,13 @@ def footer_lines(result: PolicyResult, root_urn: str) -> list[str]:
     return lines
 
 
-def _finding_lines(finding: PolicyFinding, root_urn: str) -> list[str]:
-    label = "SUPPRESSED" if finding.suppressed else finding.enforcement.upper()
+def _finding_lines(finding: PolicyFinding, phases: tuple[str, ...], root_urn: str) -> list[str]:
+    label = "SUPPRESSED" if finding.suppressed else ("DEFERRED" if finding.deferred else finding.enforcement.upper())
     target = "(stack)" if finding.urn == root_urn else finding.urn
-    lines = [f"  {label:<10} {finding.rule} [{finding.severity or '-'}] {target}", f"      {finding.message}"]
+    lines = [
+        f"  {label:<10} [{'+'.join(phases)}] {finding.rule} [{finding.severity or '-'}] {target}",
+        f"      {finding.message}",
+    ]
     if finding.suppressed and finding.suppression is not None:
         s = finding.suppression
         lines.append(f"      suppressed until {s['expires']} by {s['owner']}: {s['reason']}")
@@ -141,4 +172,5 @@ def exit_code(report: Any, args: argparse.Namespace) -> int:
     section = report.sections.get(SECTION)
     if not isinstance(section, dict) or getattr(args, "soft_fail", False):
         return 0
-    return 1 if section.get("summary", {}).get("mandatory", 0) else 0
+    gates = section.get("gates") or {}
+    return 1 if any(gate.get("verdict") == "refused" for gate in gates.values()) else 0

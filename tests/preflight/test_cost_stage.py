@@ -74,7 +74,7 @@ def run() -> ProgramRun:
 
 
 def staged(run: ProgramRun, config: dict[str, str] | None = None) -> PlanReport:
-    report = PlanReport(run=run)
+    report = PlanReport.of(run)
     stage.apply(report, ARGS, {stage.CONFIG_CONTEXT_KEY: config or {}})
     return report
 
@@ -150,7 +150,7 @@ def test_region_comes_from_the_default_provider_config(declare: Declare) -> None
 
 def test_dev_stack_gets_a_cost_for_every_priced_resource(stack_run: Callable[[str], ProgramRun]) -> None:
     run = stack_run("dev")
-    report = PlanReport(run=run)
+    report = PlanReport.of(run)
     stage.apply(report, argparse.Namespace(cwd=REPO_ROOT), {})  # reads Pulumi.dev.yaml
     section = report.sections["costs"]
     priced_types = {r["type"] for r in section["resources"]}

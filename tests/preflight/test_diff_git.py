@@ -274,12 +274,17 @@ def test_json_document(diff):
     assert dev["stack_file"] == "Pulumi.dev.yaml"
 
 
-def test_sarif_points_at_stack_files(diff):
+def test_sarif_points_at_the_declaring_line_or_the_stack_file(diff):
     document = json.loads(render(diff, "sarif"))
     assert document["version"] == "2.1.0" and len(document["runs"]) == 1
     for result in document["runs"][0]["results"]:
-        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-        assert uri == f"Pulumi.{result['properties']['stack']}.yaml"
+        location = result["locations"][0]["physicalLocation"]
+        uri = location["artifactLocation"]["uri"]
+        name = result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+        if "pulumi:pulumi:Stack" in name:
+            assert uri == f"Pulumi.{result['properties']['stack']}.yaml", "stack-wide findings point at the stack file"
+        else:
+            assert uri.endswith(".py") and location["region"]["startLine"] > 1, "resources point at their program line"
 
 
 def test_table_without_color(diff):

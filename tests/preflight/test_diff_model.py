@@ -57,7 +57,7 @@ def resource(
 
 
 def report(stack: str, resources: list[ResourceRecord], **sections: Any) -> PlanReport:
-    plan = PlanReport(run=ProgramRun(project=PROJECT, stack=stack, resources=resources, outputs={}, secret_outputs=[]))
+    plan = PlanReport.of(ProgramRun(project=PROJECT, stack=stack, resources=resources, outputs={}, secret_outputs=[]))
     plan.sections.update(sections)
     return plan
 
@@ -326,8 +326,8 @@ def test_findings_new_and_fixed_by_rule_and_urn_new_mandatory_first(dev):
     ]
     assert [f["rule"] for f in findings.fixed] == ["eks-no-public-ip"]
     assert [f["rule"] for f in findings.new_mandatory] == ["budget-within-limit", "eks-spot-in-dev"]
-    assert findings.base.to_json() == {"mandatory": 1, "advisory": 1, "suppressed": 0}
-    assert findings.head.to_json() == {"mandatory": 2, "advisory": 2, "suppressed": 1}
+    assert findings.base.to_json() == {"mandatory": 1, "advisory": 1, "deferred": 0, "suppressed": 0}
+    assert findings.head.to_json() == {"mandatory": 2, "advisory": 2, "deferred": 0, "suppressed": 1}
 
 
 def test_a_finding_whose_message_changes_is_neither_new_nor_fixed():
@@ -352,7 +352,7 @@ def test_stack_only_on_the_base_side_is_all_removed():
     assert stack.status == "removed"
     assert [r.status for r in stack.resources] == ["removed"]
     assert stack.costs.floor.delta == pytest.approx(-11.5)
-    assert stack.findings.head.to_json() == {"mandatory": 0, "advisory": 0, "suppressed": 0}
+    assert stack.findings.head.to_json() == {"mandatory": 0, "advisory": 0, "deferred": 0, "suppressed": 0}
 
 
 def test_base_that_failed_compares_nothing_and_keeps_the_error():

@@ -45,7 +45,8 @@ def test_dev_table_groups_resources_under_components():
 
 
 def test_prod_json_document_shape(prod_json):
-    assert prod_json["schema_version"] == 1
+    assert prod_json["schema_version"] == 2
+    assert prod_json["phases"] == ["preview", "update"]
     assert (prod_json["project"], prod_json["stack"]) == ("ai-infra", "prod")
     urns = [r["urn"] for r in prod_json["resources"]]
     assert urns == sorted(urns), "resources are sorted by URN"

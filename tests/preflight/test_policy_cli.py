@@ -17,6 +17,8 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "policy_violations"
 REPO = Path(__file__).resolve().parents[2]
 FINDING_FIELDS = {
     "rule",
+    "phase",
+    "kind",
     "severity",
     "enforcement",
     "urn",
@@ -44,14 +46,17 @@ def test_external_project_is_judged_with_the_config_of_its_stack_name(tmp_path: 
     section = document["policy"]
     assert section["pack"] == "ai-infra-policies"
     assert Path(section["config_file"]) == REPO / "policies" / "config" / "dev.json"
-    assert set(section["summary"]) == {"mandatory", "advisory", "suppressed"}
+    assert set(section["summary"]) == {"mandatory", "advisory", "deferred", "suppressed", "preview", "update"}
     assert section["summary"]["mandatory"] == sum(
         1 for f in section["findings"] if f["enforcement"] == "mandatory" and not f["suppressed"]
     )
+    for phase in ("preview", "update"):
+        assert section["gates"][phase]["verdict"] == "refused"
+        assert section["summary"][phase]["mandatory"] == section["gates"][phase]["mandatory"] > 0
     for finding in section["findings"]:
         assert set(finding) == FINDING_FIELDS
         assert finding["urn"].startswith("urn:pulumi:dev::policy-violations::")
-    classes = [0 if f["enforcement"] == "mandatory" else 1 for f in section["findings"]]
+    classes = [0 if f["enforcement"] == "mandatory" and f["kind"] == "violation" else 1 for f in section["findings"]]
     assert classes == sorted(classes), "mandatory findings come first"
 
 
@@ -89,7 +94,9 @@ def test_suppression_decides_the_exit_code(tmp_path: Path, expires: str, exit_co
     suppressions = _suppressions(tmp_path, expires)
     code, document = _plan_json(tmp_path, "dev", "--policy-config", str(config), "--suppressions", str(suppressions))
     assert code == exit_code
-    [spot] = [f for f in document["policy"]["findings"] if f["rule"] == "accelerator-pool-uses-spot"]
+    by_phase = {f["phase"]: f for f in document["policy"]["findings"] if f["rule"] == "accelerator-pool-uses-spot"}
+    assert set(by_phase) == {"preview", "update"}, "judged in both phases"
+    spot = by_phase["update"]
     if exit_code == 0:
         assert spot["suppressed"] is True and spot["enforcement"] == "advisory"
         assert spot["suppression"]["expires"] == expires
@@ -126,7 +133,8 @@ def test_table_shows_a_policy_column_and_the_findings_from_a_real_process() -> N
     header = next(line for line in lines if line.startswith("TYPE"))
     assert "POLICY" in header
     row = next(line for line in lines if " ssh-open " in line)
-    assert "1M" in row
+    assert "1M" in row, "the same violation in both phases counts once"
+    assert any(line.startswith("Gates: pulumi preview REFUSED") and "pulumi up REFUSED" in line for line in lines)
     summary = next(line for line in lines if line.startswith("Policy: "))
     assert "mandatory" in summary and "dev.json" in summary
     assert any("MANDATORY" in line and "network-no-public-admin-ingress" in line for line in lines)

@@ -43,13 +43,22 @@ def test_plan_mermaid(tmp_path):
     assert "pulumi:providers" not in text
 
 
-def test_plan_sarif_outside_a_repository_names_the_stack_file(tmp_path):
+def test_plan_sarif_points_at_the_program_line_that_declares_the_resource(tmp_path):
     document = json.loads(plan(tmp_path, "sarif"))
     assert document["version"] == "2.1.0"
     assert document["runs"][0]["tool"]["driver"]["name"] == "preflight"
-    for result in document["runs"][0]["results"]:
-        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-        assert uri.endswith("Pulumi.dev.yaml")
+    results = document["runs"][0]["results"]
+    assert results, "the tiny project has findings"
+    program = (TINY / "__main__.py").read_text(encoding="utf-8").splitlines()
+    for result in results:
+        location = result["locations"][0]["physicalLocation"]
+        name = result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+        if "pulumi:pulumi:Stack" in name:
+            assert location["artifactLocation"]["uri"].endswith("Pulumi.dev.yaml")
+            continue
+        assert location["artifactLocation"]["uri"] == "tests/fixtures/tiny_project/__main__.py"
+        line = program[location["region"]["startLine"] - 1]
+        assert "aws." in line or "Store(" in line, line
 
 
 @pytest.mark.parametrize("inside", [True, False])
