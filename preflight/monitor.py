@@ -23,7 +23,7 @@ from pulumi.runtime.proto import resource_pb2
 from preflight.fakes import Fakes
 from preflight.fakes.ids import string_maker
 from preflight.fakes.shapes import fill_result, output_types, value_for
-from preflight.program_sites import CURRENT_INVOKE, _Finder, site_of_frames
+from preflight.program_sites import CURRENT_INVOKE, REMOTE_OUTPUTS, _Finder, site_of_frames
 from preflight.records import (
     ROOT_STACK_TYPE,
     STACK_REFERENCE_TYPE,
@@ -179,7 +179,8 @@ class RecordingMonitor(mocks.MockMonitor):
             "preflight cannot see or judge; its outputs are unknown",
         )
         # Unknown in both phases: the SDK keeps unknown sentinels it is handed (keep_unknowns).
-        return {prop: UNKNOWN for prop in output_types(type_)}
+        # The outputs are those its SDK class declares, or the props the program left None.
+        return {prop: UNKNOWN for prop in (*output_types(type_), *REMOTE_OUTPUTS.get())}
 
     def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         urn = self.make_urn(request.parent, request.type, request.name)

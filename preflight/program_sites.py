@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+import pulumi.resource
 import pulumi.runtime
 from pulumi.output import Output
 
@@ -46,6 +47,9 @@ class InvokeCall:
     site: Site | None
 
 
+REMOTE_OUTPUTS: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("preflight_remote", default=())
+"""Output names of the multi-language component being registered (its props left None): the
+request does not carry them, and the monitor must answer each as unknown."""
 CURRENT_INVOKE: contextvars.ContextVar[InvokeCall | None] = contextvars.ContextVar("preflight_invoke", default=None)
 """Set while a provider function call is made; the SDK copies it into the call's context, so the
 monitor reads it when the request arrives."""
@@ -113,13 +117,28 @@ def recording_sites(project_dir: Path) -> Iterator[_Finder]:
 
         return call
 
+    original_register = pulumi.resource.register_resource  # type: ignore[attr-defined]
+
+    def register(res: Any, ty: str, name: str, custom: bool, remote: bool, *args: Any, **kwargs: Any) -> Any:
+        if not remote:
+            return original_register(res, ty, name, custom, remote, *args, **kwargs)
+        props = args[1] if len(args) > 1 else kwargs.get("props")
+        outputs = tuple(k for k, v in (props or {}).items() if v is None)
+        token = REMOTE_OUTPUTS.set(outputs)
+        try:
+            return original_register(res, ty, name, custom, remote, *args, **kwargs)
+        finally:
+            REMOTE_OUTPUTS.reset(token)
+
     Output.apply = apply  # type: ignore[method-assign]
+    pulumi.resource.register_resource = register  # type: ignore[attr-defined]
     for name in originals:
         setattr(pulumi.runtime, name, wrap_invoke(name))
     try:
         yield finder
     finally:
         Output.apply = original_apply  # type: ignore[method-assign]
+        pulumi.resource.register_resource = original_register  # type: ignore[attr-defined]
         for name, real in originals.items():
             setattr(pulumi.runtime, name, real)
 

@@ -9,7 +9,7 @@ import pytest
 
 from preflight.engine import run_declarations, run_program
 from preflight.project import load_project, load_stack_config
-from preflight.records import ProgramRun
+from preflight.records import Phase, ProgramRun
 
 Declare = Callable[[Callable[[], object]], ProgramRun]
 
@@ -30,15 +30,16 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
-def stack_run() -> Callable[[str], ProgramRun]:
+def stack_run() -> Callable[..., ProgramRun]:
     """`stack_run("prod")` runs this project's program for a stack (its Pulumi.<stack>.yaml)
-    under mocks once per test session and returns the recorded run."""
-    cache: dict[str, ProgramRun] = {}
+    under mocks once per test session and returns the recorded run: the update phase (outputs
+    known) unless `phase="preview"` asks for the first preview's run."""
+    cache: dict[tuple[str, Phase], ProgramRun] = {}
 
-    def get(stack: str) -> ProgramRun:
-        if stack not in cache:
+    def get(stack: str, phase: Phase = "update") -> ProgramRun:
+        if (stack, phase) not in cache:
             project = load_project(REPO_ROOT)
-            cache[stack], _log = run_program(project, stack, load_stack_config(project, stack))
-        return cache[stack]
+            cache[stack, phase], _log = run_program(project, stack, load_stack_config(project, stack), phase=phase)
+        return cache[stack, phase]
 
     return get
