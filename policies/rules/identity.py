@@ -317,10 +317,10 @@ def _scripts(*paths: str) -> Check:
                 yield from _scan_text(path, value)
             elif isinstance(value, Mapping | list):
                 for leaf, text in _leaves(value):
-                    if text is UNKNOWN:
-                        yield Undecided(f"{path}.{leaf} is not known until the update: it is scanned then")
-                    else:
+                    if isinstance(text, str):
                         yield from _scan_text(f"{path}.{leaf}", text)
+                    else:
+                        yield Undecided(f"{path}.{leaf} is not known until the update: it is scanned then")
 
     return check
 

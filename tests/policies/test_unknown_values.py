@@ -114,7 +114,10 @@ def _s3_with_key(key_arn: Any, *, key_type: str = KEY) -> list[Resource]:
     sse = find(resources, "data-encryption")
     rules = [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key_arn}}]
     wired = res(
-        SSE, "data-encryption", {**dict(sse.props), "rules": rules}, deps={"bucket": find(resources, "data-bucket"), "rules": key}
+        SSE,
+        "data-encryption",
+        {**dict(sse.props), "rules": rules},
+        deps={"bucket": find(resources, "data-bucket"), "rules": key},
     )
     return [*(r for r in resources if r.name != "data-encryption"), wired, key]
 

@@ -24,7 +24,18 @@ def _plan(tmp_path: Path, *extra: str) -> tuple[int, dict]:
     config = tmp_path / "iam-mandatory.json"
     config.write_text(json.dumps(IAM_MANDATORY), encoding="utf-8")
     out = tmp_path / "plan.json"
-    args = ["plan", "dev", "--cwd", str(WILDCARD), "--policy-config", str(config), "--format", "json", "--out", str(out)]
+    args = [
+        "plan",
+        "dev",
+        "--cwd",
+        str(WILDCARD),
+        "--policy-config",
+        str(config),
+        "--format",
+        "json",
+        "--out",
+        str(out),
+    ]
     code = main([*args, *extra])
     return code, json.loads(out.read_text(encoding="utf-8"))
 
