@@ -12,15 +12,13 @@ access block, a VPC and its flow log) sets `needs_stack`: its checks then run on
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from policies.resources import RULE_ID, STACK_TYPE, Resource, Stack, StackEnv, cloud_of, urn_name
 from policies.values import (
     UNKNOWN,
-    Props,
     Unknown,
     UnknownRead,
     as_bool,
@@ -28,171 +26,33 @@ from policies.values import (
     as_list,
     dig,
     parse_json,
-    peek,
     present,
     record_reads,
     reset_reads,
-    track,
     walk_strings,
 )
 
 __all__ = [
+    "STACK_TYPE",
     "UNKNOWN",
+    "Resource",
+    "Stack",
+    "StackEnv",
     "Unknown",
     "as_bool",
     "as_int",
     "as_list",
+    "cloud_of",
     "dig",
     "parse_json",
     "present",
+    "urn_name",
     "walk_strings",
 ]
 
 Severity = Literal["low", "medium", "high", "critical"]
 Enforcement = Literal["advisory", "mandatory", "disabled"]
 Tag = Literal["security", "cost"]
-
-_PACKAGE_CLOUDS = {"aws": "aws", "gcp": "gcp", "azure-native": "azure", "alicloud": "alicloud"}
-STACK_TYPE = "pulumi:pulumi:Stack"
-RULE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-
-
-def cloud_of(type_: str) -> str | None:
-    """`aws:s3/bucket:Bucket` -> aws, `pulumi:providers:gcp` -> gcp, `ai-infra:alicloud:Budget` ->
-    alicloud; None for types of no cloud."""
-    package, _, rest = type_.partition(":")
-    if package == "pulumi" and rest.startswith("providers:"):
-        return _PACKAGE_CLOUDS.get(rest.removeprefix("providers:"))
-    if package == "ai-infra":
-        cloud = rest.split(":")[0]
-        return cloud if cloud in _PACKAGE_CLOUDS.values() else None
-    return _PACKAGE_CLOUDS.get(package)
-
-
-def urn_name(urn: str) -> str:
-    """The resource name at the end of a URN."""
-    return urn.rsplit("::", 1)[-1]
-
-
-# -- resources and stacks -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Resource:
-    """One resource as a policy sees it: its inputs with engine (camelCase) names."""
-
-    type: str
-    urn: str
-    props: Mapping[str, Any] = field(default_factory=dict)
-    protect: bool = False
-    parent: str | None = None
-    dependencies: tuple[str, ...] = ()
-    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    provider: Resource | None = None
-    """The explicit provider resource (its inputs hold region / location), if any."""
-
-    def __post_init__(self) -> None:
-        # Every read of the properties is watched for unknown values (policies.values).
-        if not isinstance(self.props, Props):
-            object.__setattr__(self, "props", track(self.props or {}, self.urn))
-
-    @property
-    def name(self) -> str:
-        return urn_name(self.urn)
-
-    @property
-    def cloud(self) -> str | None:
-        return cloud_of(self.type)
-
-    def get(self, path: str, default: Any = None) -> Any:
-        return dig(self.props, path, default)
-
-    def peek(self, path: str, default: Any = None) -> Any:
-        """A property read for bookkeeping (matching references): unknown values it meets are
-        not noted against the check."""
-        return peek(self.props, path, default)
-
-    def comes_from(self, prop: str, urn: str) -> bool:
-        """Whether input `prop` was computed from the resource `urn` (a property dependency)."""
-        return urn in self.property_dependencies.get(prop.split(".")[0], ())
-
-    def sources(self, prop: str) -> tuple[str, ...]:
-        """URNs the top-level input of `prop` was computed from (its property dependencies)."""
-        return tuple(self.property_dependencies.get(prop.split(".")[0], ()))
-
-
-class Stack:
-    """All resources of one stack, for rules that correlate resources."""
-
-    def __init__(self, resources: Iterable[Resource], *, stack_urn: str | None = None):
-        self.resources = [r for r in resources if r.type != STACK_TYPE]
-        roots = [r for r in resources if r.type == STACK_TYPE]
-        # The engine's root stack resource names the stack; `stack_urn` is the fallback.
-        self.stack_urn = roots[0].urn if roots else (stack_urn or "")
-        self.by_urn = {r.urn: r for r in self.resources}
-        self.memo: dict[str, object] = {}
-        """Results several rules share within one analysis (the cost estimate)."""
-
-    def of_type(self, *types: str) -> list[Resource]:
-        return [r for r in self.resources if r.type in types]
-
-    def referencing(
-        self, target: Resource, types: str | Sequence[str], prop: str, *, values: Iterable[Any] = ()
-    ) -> list[Resource]:
-        """Resources of `types` whose input `prop` comes from `target`: through a property
-        dependency (the engine's record of which resource an Output came from) or, for programs
-        that pass plain strings, because the value equals one of `values` (e.g. the bucket name)."""
-        wanted = {types} if isinstance(types, str) else set(types)
-        known = {v for v in values if isinstance(v, str) and v}
-        found = []
-        for candidate in self.resources:
-            if candidate.type not in wanted:
-                continue
-            # Matching is bookkeeping: a reference computed from an output is unknown at preview,
-            # but its property dependency says which resource it came from.
-            value = candidate.peek(prop)
-            if candidate.comes_from(prop, target.urn) or (isinstance(value, str) and value in known):
-                found.append(candidate)
-            elif value is UNKNOWN and not candidate.sources(prop):
-                # Unknown, and no dependency says where it came from: it may name `target`, so
-                # the verdict that rests on this lookup is open (the read is noted).
-                candidate.get(prop)
-        return found
-
-    def origins(self, resource: Resource, prop: str) -> list[Resource]:
-        """The resources of this stack that `resource`'s input `prop` was computed from."""
-        return [self.by_urn[u] for u in resource.sources(prop) if u in self.by_urn]
-
-    def clouds(self) -> set[str]:
-        """Clouds that have at least one custom resource (providers and components aside)."""
-        return {
-            c for r in self.resources if (c := r.cloud) is not None and not r.type.startswith(("pulumi:", "ai-infra:"))
-        }
-
-
-@dataclass(frozen=True)
-class StackEnv:
-    """What the engine tells a policy pack about the stack being judged (env PULUMI_STACK,
-    PULUMI_PROJECT, PULUMI_CONFIG), as the CLI and preflight both set it."""
-
-    stack: str = ""
-    project: str = ""
-    config: Mapping[str, str] = field(default_factory=dict)
-    """Fully qualified config key (`ai-infra:price_book`) -> value as the engine passes it (string)."""
-
-    def config_value(self, key: str) -> Any:
-        """A config value, JSON-decoded when it is a JSON document (objects, lists, numbers)."""
-        raw = self.config.get(key)
-        if raw is None:
-            return None
-        try:
-            return json.loads(raw)
-        except (TypeError, ValueError):
-            return raw
-
-    @property
-    def stack_urn(self) -> str:
-        if not self.stack or not self.project:
-            return ""
-        return f"urn:pulumi:{self.stack}::{self.project}::{STACK_TYPE}::{self.project}-{self.stack}"
 
 
 @dataclass(frozen=True)
@@ -276,6 +136,18 @@ def _whole_numbers(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class Example:
+    """A resource's inputs that pass a rule, and the same resource changed so that it does not
+    (docs/policy-rules.md shows both; tests judge both for rules that need no stack)."""
+
+    type: str
+    compliant: Mapping[str, Any]
+    violating: Mapping[str, Any]
+    note: str = ""
+    """What the violating variant changes, in a few words."""
+
+
+@dataclass(frozen=True)
 class Rule:
     """One policy of the pack."""
 
@@ -298,6 +170,10 @@ class Rule:
     """Config schema of the rule's own properties (JSON schema per property, with defaults)."""
     default_enforcement: Enforcement = "advisory"
     """Enforcement when no policy config is given (`pulumi preview --policy-pack policies`)."""
+    rationale: str = ""
+    """Why the rule matters (docs/policy-rules.md): the risk or cost it prevents."""
+    examples: tuple[Example, ...] = ()
+    """Compliant and violating inputs, for the rule documentation."""
     unknowns: Literal["defer", "ignore"] = "defer"
     """What an unknown value a check reads does to its verdict. `defer` (the default): a verdict
     that rests on an unknown value the check did not resolve is "not known until the update".
