@@ -50,6 +50,7 @@ def _example(example: Example) -> list[str]:
 
 
 def _rule_section(rule: Rule, anchors: list[Anchor], dev: dict[str, Any], prod: dict[str, Any]) -> list[str]:
+    how = "with the whole stack at hand: `AnalyzeStack`" if rule.needs_stack else "one resource at a time: `Analyze`"
     levels = (
         f"dev {configured_level(dev, rule.id, rule.default_enforcement)}, "
         f"prod {configured_level(prod, rule.id, rule.default_enforcement)}"
