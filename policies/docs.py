@@ -67,12 +67,7 @@ def _rule_section(rule: Rule, anchors: list[Anchor], dev: dict[str, Any], prod: 
         "",
         f"**How to fix.** {rule.remediation}",
         "",
-        f"**Judged on.** {', '.join(f'`{t}`' for t in rule.types()) or 'the stack as a whole'}"
-        + (
-            " (with the whole stack at hand: `AnalyzeStack`)"
-            if rule.needs_stack
-            else " (one resource at a time: `Analyze`)"
-        ),
+        f"**Judged on.** {', '.join(f'`{t}`' for t in rule.types()) or 'the stack as a whole'} ({how})",
         "",
     ]
     if anchors:
