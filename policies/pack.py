@@ -9,7 +9,7 @@ Suppressions: the SDK reports a violation at its policy's enforcement level, so 
 finding is handed to an advisory companion policy that runs after the rules (`suppressed-findings`
 for resource rules, `suppressed-stack-findings` for stack rules) and reports it with a
 `[suppressed <rule> until <date> by <owner>: <reason>]` first line. The CLI thus shows it as an
-advisory, and preflight maps it back to its rule. `expired-suppressions` reports every expired
+advisory, and preflight maps it back to its rule. `invalid-suppressions` reports every expired
 entry of the stack's file.
 """
 
@@ -39,7 +39,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from policies.framework import ALLOW_SUPPRESSION, UNKNOWN, Finding, Resource, Rule, Stack, StackEnv
 from policies.rules import ALL_RULES, rules_by_id
-from policies.suppression_file import Suppression, load_suppressions, suppressed_mark
+from policies.suppression_file import Suppression, SuppressionLimits, load_limits, load_suppressions, suppressed_mark
 
 PACK_NAME = "ai-infra-policies"
 PACK_DIR = Path(__file__).resolve().parent
@@ -49,8 +49,9 @@ SUPPRESSIONS_ENV = "AI_INFRA_POLICY_SUPPRESSIONS"
 `--suppressions FILE`)."""
 RESOURCE_COMPANION = "suppressed-findings"
 STACK_COMPANION = "suppressed-stack-findings"
-EXPIRED_POLICY = "expired-suppressions"
-COMPANIONS = (RESOURCE_COMPANION, STACK_COMPANION, EXPIRED_POLICY)
+INVALID_POLICY = "invalid-suppressions"
+COMPANIONS = (RESOURCE_COMPANION, STACK_COMPANION, INVALID_POLICY)
+LIMITS_FILE = SUPPRESSIONS_DIR / "limits.yaml"
 
 
 # -- what the engine tells the pack ---------------------------------------------------------------
@@ -74,6 +75,10 @@ def suppressions_file(env: StackEnv) -> tuple[Path | None, bool]:
     if not env.stack:
         return None, False
     return SUPPRESSIONS_DIR / f"{env.stack}.yaml", False
+
+
+def current_limits(env: StackEnv) -> SuppressionLimits:
+    return load_limits(LIMITS_FILE, env.stack)
 
 
 def current_suppressions(env: StackEnv) -> list[Suppression]:
@@ -204,10 +209,11 @@ def _report_decided(
     if not findings:
         return
     entries = [s for s in current_suppressions(env) if s.rule == rule.id]
+    limits = current_limits(env)
     today = _today()
     for finding in findings:
         matching = [s for s in entries if s.matches(rule.id, finding.urn)]
-        valid = [s for s in matching if not s.expired(today)]
+        valid = [s for s in matching if not s.problems(today, limits)]
         message = finding.message
         if valid and config.get(ALLOW_SUPPRESSION) is True:
             _HANDOVER.put(handover_key, finding.urn, f"{suppressed_mark(rule.id, valid[0])}\n{message}")
@@ -218,8 +224,9 @@ def _report_decided(
                 "suppression in this policy config)"
             )
         elif matching:
-            expired = matching[0]
-            message += f" (suppression #{expired.index} by {expired.owner} expired on {expired.expires.isoformat()})"
+            entry = matching[0]
+            why = "; ".join(entry.problems(today, limits))
+            message += f" (suppression #{entry.index} by {entry.owner} not applied: {why})"
         report(message, finding.urn)
 
 
@@ -278,15 +285,17 @@ def _drain(key: Callable[[Any], str]) -> Callable[[Any, ReportViolation], None]:
     return validate
 
 
-def _expired(args: StackValidationArgs, report: ReportViolation) -> None:
+def _invalid(args: StackValidationArgs, report: ReportViolation) -> None:
     env = stack_env()
     today = _today()
+    limits = current_limits(env)
     for entry in current_suppressions(env):
-        if entry.expired(today):
+        problems = entry.problems(today, limits)
+        if problems:
             report(
-                f"suppression #{entry.index} ({entry.rule} on {entry.target}, owner {entry.owner}) expired on "
-                f"{entry.expires.isoformat()}: its findings are enforced again; fix them or renew the entry "
-                f"with a new reason and expiry",
+                f"suppression #{entry.index} ({entry.rule} on {entry.target}, owner {entry.owner}) does not apply: "
+                f"{'; '.join(problems)}. Its findings are enforced; fix them, or renew the entry within the "
+                "limits with a new reason and expiry",
                 entry.urn or env.stack_urn or None,
             )
 
@@ -314,11 +323,12 @@ def build_policies(rules: Sequence[Rule] = ALL_RULES) -> list[Policy]:
     )
     policies.append(
         StackValidationPolicy(
-            name=EXPIRED_POLICY,
-            description="Suppressions past their expiry date (their findings are enforced again).",
-            validate=_expired,
+            name=INVALID_POLICY,
+            description="Suppressions that do not apply: expired, or beyond the environment's limits (expiry too "
+            "far ahead, a name glob that matches every resource). Their findings are enforced.",
+            validate=_invalid,
             enforcement_level=EnforcementLevel.ADVISORY,
-            severity=Severity.LOW,
+            severity=Severity.MEDIUM,
         )
     )
     return policies

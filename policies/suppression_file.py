@@ -65,6 +65,59 @@ class Suppression:
     def expired(self, today: datetime.date) -> bool:
         return today > self.expires
 
+    def problems(self, today: datetime.date, limits: SuppressionLimits) -> list[str]:
+        """Why this entry does not apply: expired, or beyond the environment's limits."""
+        found = []
+        if self.expired(today):
+            found.append(f"expired on {self.expires.isoformat()}")
+        elif (self.expires - today).days > limits.max_days:
+            found.append(
+                f"expires {self.expires.isoformat()}, more than {limits.max_days} days ahead (the limit for this "
+                "environment in policies/suppressions/limits.yaml)"
+            )
+        if self.name is not None and too_broad(self.name):
+            found.append(f"name {self.name!r} matches (nearly) every resource; name the resources it is about")
+        return found
+
+
+@dataclass(frozen=True)
+class SuppressionLimits:
+    """What a stack's suppressions may do (policies/suppressions/limits.yaml, reviewed with the pack)."""
+
+    max_days: int
+    """How far ahead an entry may expire."""
+
+
+DEFAULT_LIMITS = SuppressionLimits(max_days=90)
+"""For a stack the limits file does not name: the strictest (prod's)."""
+MIN_LITERAL = 2
+"""A name glob needs this many literal characters: `*`, `*-*` or `?*` would match everything."""
+
+
+def too_broad(glob: str) -> bool:
+    return len(re.sub(r"\[[^\]]*\]|[*?]", "", glob).strip("-_.")) < MIN_LITERAL
+
+
+def load_limits(path: Path, stack: str) -> SuppressionLimits:
+    """The limits for `stack` (its own entry, else `default`, else DEFAULT_LIMITS)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        return DEFAULT_LIMITS
+    except yaml.YAMLError as exc:
+        raise SuppressionFileError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise SuppressionFileError(f"{path}: expected a mapping of stack name -> limits")
+    entry = raw.get(stack, raw.get("default"))
+    if entry is None:
+        return DEFAULT_LIMITS
+    days = entry.get("max_days") if isinstance(entry, dict) else None
+    if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+        raise SuppressionFileError(
+            f"{path}: {stack if stack in raw else 'default'}.max_days: {days!r} is not a number of days >= 1"
+        )
+    return SuppressionLimits(max_days=days)
+
 
 def _problem(path: Path, index: int | None, field: str | None, message: str) -> SuppressionFileError:
     where = f"suppressions[{index}]" if index is not None else "top level"

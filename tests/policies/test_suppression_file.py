@@ -9,8 +9,12 @@ from pathlib import Path
 import pytest
 
 from policies.suppression_file import (
+    DEFAULT_LIMITS,
     SUPPRESSED_MARK,
+    Suppression,
     SuppressionFileError,
+    SuppressionLimits,
+    load_limits,
     load_suppressions,
     parse_suppressions,
     suppressed_mark,
@@ -196,3 +200,60 @@ def test_the_project_suppression_files_are_valid(stack: str) -> None:
     from policies.rules import rules_by_id
 
     load_suppressions(SUPPRESSIONS_DIR / f"{stack}.yaml", rules_by_id(), required=True)
+
+
+# -- limits: what an environment's suppressions may do -------------------------------------------------
+def _entry(**changes: object) -> Suppression:
+    values: dict = {
+        "index": 0,
+        "rule": "bucket-access-logging",
+        "urn": None,
+        "name": "prod-datasets-*",
+        "reason": "Datasets bucket logs elsewhere",
+        "owner": "ml-platform",
+        "expires": datetime.date(2027, 1, 31),
+        **changes,
+    }
+    return Suppression(**values)
+
+
+TODAY = datetime.date(2026, 12, 3)
+
+
+def test_an_entry_within_the_limits_has_no_problems() -> None:
+    assert _entry().problems(TODAY, SuppressionLimits(max_days=90)) == []
+
+
+def test_an_expiry_beyond_the_environments_limit_is_a_problem() -> None:
+    [problem] = _entry(expires=datetime.date(2099, 12, 31)).problems(TODAY, SuppressionLimits(max_days=90))
+    assert "more than 90 days ahead" in problem and "limits.yaml" in problem
+    assert _entry(expires=TODAY + datetime.timedelta(days=90)).problems(TODAY, SuppressionLimits(max_days=90)) == []
+
+
+@pytest.mark.parametrize("glob", ["*", "**", "*-*", "?*", "[a-z]*", "a*"])
+def test_a_name_glob_that_matches_everything_is_a_problem(glob: str) -> None:
+    [problem] = _entry(name=glob).problems(TODAY, SuppressionLimits(max_days=90))
+    assert "matches (nearly) every resource" in problem
+
+
+@pytest.mark.parametrize("glob", ["h1*", "prod-chat-*", "dev-?-pool"])
+def test_a_name_glob_with_a_literal_part_is_fine(glob: str) -> None:
+    assert _entry(name=glob).problems(TODAY, SuppressionLimits(max_days=90)) == []
+
+
+def test_limits_per_environment_with_the_strictest_default(tmp_path: Path) -> None:
+    path = tmp_path / "limits.yaml"
+    path.write_text("default: {max_days: 30}\ndev: {max_days: 365}\n")
+    assert load_limits(path, "dev").max_days == 365
+    assert load_limits(path, "staging").max_days == 30
+    assert load_limits(tmp_path / "missing.yaml", "dev") == DEFAULT_LIMITS
+    path.write_text("prod: {max_days: 0}\n")
+    with pytest.raises(SuppressionFileError, match=r"limits.yaml: prod.max_days: 0 is not a number of days >= 1"):
+        load_limits(path, "prod")
+
+
+def test_the_project_limits_keep_prod_to_90_days() -> None:
+    from policies.pack import LIMITS_FILE
+
+    assert load_limits(LIMITS_FILE, "prod").max_days == 90
+    assert load_limits(LIMITS_FILE, "an-unknown-stack").max_days == 90

@@ -3,6 +3,7 @@ projects), JSON section, table column and footer, exit codes, suppressions, conf
 
 from __future__ import annotations
 
+import datetime
 import json
 import subprocess
 import sys
@@ -12,6 +13,9 @@ import pytest
 import yaml
 
 from preflight.cli import main
+
+SOON = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+"""An expiry within every environment's suppression limits (policies/suppressions/limits.yaml)."""
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "policy_violations"
 REPO = Path(__file__).resolve().parents[2]
@@ -47,9 +51,9 @@ def test_external_project_is_judged_with_the_config_of_its_stack_name(tmp_path: 
     assert section["pack"] == "ai-infra-policies"
     assert Path(section["config_file"]) == REPO / "policies" / "config" / "dev.json"
     assert set(section["summary"]) == {"mandatory", "advisory", "deferred", "suppressed", "preview", "update"}
-    assert section["summary"]["mandatory"] == sum(
-        1 for f in section["findings"] if f["enforcement"] == "mandatory" and not f["suppressed"]
-    )
+    assert section["summary"]["mandatory"] == len(
+        {(f["rule"], f["urn"]) for f in section["findings"] if f["enforcement"] == "mandatory" and not f["suppressed"]}
+    ), "the same violation in both phases counts once"
     for phase in ("preview", "update"):
         assert section["gates"][phase]["verdict"] == "refused"
         assert section["summary"][phase]["mandatory"] == section["gates"][phase]["mandatory"] > 0
@@ -87,7 +91,7 @@ def _suppressions(tmp_path: Path, expires: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("expires", "exit_code"), [("2099-12-31", 0), ("2020-01-31", 1)])
+@pytest.mark.parametrize(("expires", "exit_code"), [(SOON, 0), ("2020-01-31", 1)])
 def test_suppression_decides_the_exit_code(tmp_path: Path, expires: str, exit_code: int) -> None:
     config = tmp_path / "one-mandatory.json"
     config.write_text(json.dumps(ONE_MANDATORY_RULE))
@@ -102,7 +106,7 @@ def test_suppression_decides_the_exit_code(tmp_path: Path, expires: str, exit_co
         assert spot["suppression"]["expires"] == expires
     else:
         assert spot["suppressed"] is False and spot["enforcement"] == "mandatory"
-        assert any(f["rule"] == "expired-suppressions" for f in document["policy"]["findings"])
+        assert any(f["rule"] == "invalid-suppressions" for f in document["policy"]["findings"])
 
 
 def test_invalid_policy_config_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,6 +7,7 @@ pack's environment, as under the CLI)."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,9 @@ from preflight.engine import run_program
 from preflight.policy.analyzer import PACK_DIR, PolicyPackSession, PolicyResult, stack_urn
 from preflight.project import load_project, load_stack_config
 from preflight.records import ProgramRun
+
+SOON = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+"""An expiry within every environment's suppression limits (policies/suppressions/limits.yaml)."""
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "policy_violations"
 DEV_CONFIG = PACK_DIR / "config" / "dev.json"
@@ -177,23 +181,21 @@ def test_a_valid_suppression_turns_a_mandatory_finding_into_a_suppressed_one(
     before = _analyze(dev_pack, dev_run, tmp_path)
     assert _one(before, "accelerator-pool-uses-spot", "h100").blocking
 
-    _suppress(suppressions_file, {"rule": "accelerator-pool-uses-spot", "name": "h1*", "expires": "2099-12-31"})
+    _suppress(suppressions_file, {"rule": "accelerator-pool-uses-spot", "name": "h1*", "expires": SOON})
     after = _analyze(dev_pack, dev_run, tmp_path)
     finding = _one(after, "accelerator-pool-uses-spot", "h100")
     assert finding.suppressed and finding.enforcement == "advisory" and not finding.blocking
     assert finding.suppression == {
         "reason": "Benchmark pool, on-demand by design until 2099",
         "owner": "ml-platform",
-        "expires": "2099-12-31",
+        "expires": SOON,
     }
     assert "on-demand capacity" in finding.message and finding.severity == "medium"
     assert after.summary()["suppressed"] == before.summary()["suppressed"] + 1
 
 
 def test_stack_findings_can_be_suppressed_too(dev_pack, dev_run, suppressions_file, tmp_path) -> None:
-    _suppress(
-        suppressions_file, {"rule": "accelerator-capacity-limits", "urn": stack_urn(dev_run), "expires": "2099-12-31"}
-    )
+    _suppress(suppressions_file, {"rule": "accelerator-capacity-limits", "urn": stack_urn(dev_run), "expires": SOON})
     result = _analyze(dev_pack, dev_run, tmp_path)
     stack_finding = next(
         f for f in result.findings if f.rule == "accelerator-capacity-limits" and f.urn == stack_urn(dev_run)
@@ -206,7 +208,7 @@ def test_an_expired_suppression_is_ignored_and_reported(dev_pack, dev_run, suppr
     result = _analyze(dev_pack, dev_run, tmp_path)
     finding = _one(result, "accelerator-pool-uses-spot", "h100")
     assert finding.blocking and "expired on 2020-01-31" in finding.message
-    expired = [f for f in result.findings if f.rule == "expired-suppressions"]
+    expired = [f for f in result.findings if f.rule == "invalid-suppressions"]
     assert (
         len(expired) == 1
         and expired[0].enforcement == "advisory"
@@ -217,9 +219,27 @@ def test_an_expired_suppression_is_ignored_and_reported(dev_pack, dev_run, suppr
 def test_a_rule_whose_config_forbids_suppression_stays_mandatory(
     dev_pack, dev_run, suppressions_file, tmp_path
 ) -> None:
-    _suppress(suppressions_file, {"rule": "iam-no-admin-or-wildcard-actions", "name": "admin", "expires": "2099-12-31"})
+    _suppress(suppressions_file, {"rule": "iam-no-admin-or-wildcard-actions", "name": "admin", "expires": SOON})
     finding = _one(_analyze(dev_pack, dev_run, tmp_path), "iam-no-admin-or-wildcard-actions", "admin")
     assert finding.blocking and "does not allow suppression" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("entry", "why"),
+    [
+        ({"name": "h100", "expires": "2099-12-31"}, "more than 365 days ahead"),
+        ({"name": "*", "expires": SOON}, "matches (nearly) every resource"),
+    ],
+)
+def test_a_suppression_beyond_the_limits_does_not_apply_and_is_reported(
+    dev_pack, dev_run, suppressions_file, tmp_path, entry, why
+) -> None:
+    _suppress(suppressions_file, {"rule": "accelerator-pool-uses-spot", **entry})
+    result = _analyze(dev_pack, dev_run, tmp_path)
+    finding = _one(result, "accelerator-pool-uses-spot", "h100")
+    assert finding.blocking and why in finding.message, "the finding is enforced"
+    [invalid] = [f for f in result.findings if f.rule == "invalid-suppressions"]
+    assert why in invalid.message and "accelerator-pool-uses-spot" in invalid.message
 
 
 def test_an_invalid_suppression_file_stops_the_run_with_file_and_entry(
@@ -229,7 +249,7 @@ def test_an_invalid_suppression_file_stops_the_run_with_file_and_entry(
 
     _suppress(
         suppressions_file,
-        {"rule": "accelerator-pool-uses-spot", "name": "h100", "expires": "2099-12-31", "reason": "short"},
+        {"rule": "accelerator-pool-uses-spot", "name": "h100", "expires": SOON, "reason": "short"},
     )
     try:
         with pytest.raises(PolicyPackError) as error:
