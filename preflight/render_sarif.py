@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from importlib import metadata
 from typing import Any
 
@@ -58,6 +59,20 @@ def _physical_location(report: PlanReport, urn: str, stack_file: str) -> dict[st
     return {"artifactLocation": {"uri": stack_file, "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 1}}
 
 
+RULES_DOC = "docs/policy-rules.md"
+
+
+def rule_help_uri(rule: str) -> str:
+    """Where a rule is documented: the repository's docs/policy-rules.md at the commit under
+    review on GitHub Actions (GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_SHA), else the path
+    in the repository."""
+    server, repository = os.environ.get("GITHUB_SERVER_URL"), os.environ.get("GITHUB_REPOSITORY")
+    if server and repository:
+        ref = os.environ.get("GITHUB_SHA") or "HEAD"
+        return f"{server}/{repository}/blob/{ref}/{RULES_DOC}#{rule}"
+    return f"{RULES_DOC}#{rule}"
+
+
 class _Rules:
     """`tool.driver.rules`, in first-seen order of a sorted walk (so indexes are stable)."""
 
@@ -88,6 +103,7 @@ class _Rules:
         }
         if finding.get("remediation"):
             entry["help"] = {"text": str(finding["remediation"])}
+        entry["helpUri"] = rule_help_uri(rule)
         return entry
 
 

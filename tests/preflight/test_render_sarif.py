@@ -228,3 +228,16 @@ def test_fingerprints_are_stable_and_distinct(diff_sarif):
     assert again == diff_sarif
     prints = [r["partialFingerprints"]["preflightFinding/v1"] for r in diff_sarif["runs"][0]["results"]]
     assert len(set(prints)) == len(prints)
+
+
+def test_every_rule_points_at_its_documentation(plan_sarif, monkeypatch):
+    rules = plan_sarif["runs"][0]["tool"]["driver"]["rules"]
+    assert rules and all(r["helpUri"] == f"docs/policy-rules.md#{r['id']}" for r in rules)
+    from preflight.render_sarif import rule_help_uri
+
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/ai-infra")
+    monkeypatch.setenv("GITHUB_SHA", "0123abc")
+    assert rule_help_uri("storage-tls-only") == (
+        "https://github.com/acme/ai-infra/blob/0123abc/docs/policy-rules.md#storage-tls-only"
+    )
