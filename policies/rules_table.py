@@ -52,7 +52,8 @@ def rules_table(config_dir: Path = PACK_DIR / "config") -> str:
     ]
     for rule in ALL_RULES:
         lines.append(
-            f"| [`{rule.id}`](docs/policy-rules.md#{rule.id}) | {rule.ref or '-'} | {rule.severity} | {', '.join(rule.tags)} | "
+            f"| [`{rule.id}`](docs/policy-rules.md#{rule.id}) | {rule.ref or '-'} | {rule.severity} | "
+            f"{', '.join(rule.tags)} | "
             f"{', '.join(rule.clouds()) or '-'} | {_level_cell(dev, rule.id, rule.default_enforcement)} | "
             f"{_level_cell(prod, rule.id, rule.default_enforcement)} | {rule.description} |"
         )

@@ -152,7 +152,8 @@ def test_prod_endpoint_autoscales_in_the_vpc(stack_run):
     assert config["autoscaler"]["scaleStrategies"] == [{"metricName": "qps", "threshold": 10.0}]
     assert config["cloud"]["computing"]["instances"] == [{"type": "ecs.gn7i-c8g1.2xlarge"}]
     network = config["cloud"]["networking"]
-    assert network["vpc_id"].endswith("-vpc-id") and network["security_group_id"].endswith("-nodes-sg-id")
+    assert network["vpc_id"] == run.id_of("prod-alicloud-network-vpc")
+    assert network["security_group_id"] == run.id_of("prod-alicloud-network-nodes-sg")
 
 
 def test_prod_buckets_log_access_to_a_separate_bucket(stack_run):
@@ -172,7 +173,7 @@ def test_every_bucket_is_encrypted_with_its_own_customer_key(stack_run, stack):
     assert len(encryption) == len(run.of_type("alicloud:oss/bucket:Bucket"))
     for record in encryption:
         key_name = record.name.removesuffix("-encryption") + "-key"
-        assert record.inputs["sseAlgorithm"] == "KMS" and record.inputs["kmsMasterKeyId"] == f"{key_name}-id"
+        assert record.inputs["sseAlgorithm"] == "KMS" and record.inputs["kmsMasterKeyId"] == run.id_of(key_name)
         assert keys[key_name].protect is (stack == "prod"), key_name
     if stack == "prod":
         assert "prod-alicloud-access-logs-encryption" in {r.name for r in encryption}
@@ -186,7 +187,7 @@ def test_vpc_flow_log_goes_to_an_account_unique_sls_project_with_bounded_retenti
     project = run.one("alicloud:log/project:Project").inputs["projectName"]
     assert re.fullmatch(rf"ai-infra-{stack}-flow-logs-[0-9a-f]{{8}}", project), project
     assert flow_log["resourceType"] == "VPC" and flow_log["trafficType"] == "All"
-    assert flow_log["resourceId"] == f"{stack}-alicloud-network-vpc-id"
+    assert flow_log["resourceId"] == run.id_of(f"{stack}-alicloud-network-vpc")
     assert flow_log["projectName"] == store["projectName"] == project
     assert flow_log["logStoreName"] == store["logstoreName"]
     assert store["retentionPeriod"] == days

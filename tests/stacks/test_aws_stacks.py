@@ -150,7 +150,7 @@ def test_prod_training_pool_is_multi_node_h100_with_efa_in_one_zone(stack_run):
     assert train["instanceTypes"] == ["p5.48xlarge"]
     assert train["capacityType"] == "ON_DEMAND"
     assert train["scalingConfig"]["minSize"] == 0
-    assert train["subnetIds"] == ["prod-network-private-us-east-1a-id"]
+    assert train["subnetIds"] == [run.id_of("prod-network-private-us-east-1a")]
     template = run.named("prod-train-lt").inputs
     assert template["networkInterfaces"][0]["interfaceType"] == "efa"
     assert groups["inference"]["instanceTypes"] == ["g6e.2xlarge"]

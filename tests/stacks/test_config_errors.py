@@ -72,7 +72,9 @@ def test_the_base_is_valid():
 
 # (what is changed, the value, the key path the message must name, words it must also contain)
 CASES = [
-    ("wrong type", "gpu_pools.l4.max_nodes", "2", "gpu_pools.l4.max_nodes", ["'2'", "whole number"]),
+    # Numbers written as text ("2", as `pulumi config set --path` stores some) are accepted.
+    ("wrong type", "gpu_pools.l4.max_nodes", "two", "gpu_pools.l4.max_nodes", ["'two'", "whole number"]),
+    ("fraction for a count", "gpu_pools.l4.max_nodes", "2.5", "gpu_pools.l4.max_nodes", ["'2.5'", "whole number"]),
     ("wrong type: bool", "gpu_pools.l4.spot", "yes", "gpu_pools.l4.spot", ["'yes'", "true or false"]),
     ("unknown key", "gpu_pools.l4.spotty", True, "gpu_pools.l4.spotty", ["unknown key", "did you mean 'spot'"]),
     ("unknown top key", "regions", "us-east-1", "regions", ["unknown key", "did you mean 'region'"]),
@@ -198,7 +200,7 @@ def test_vpc_too_small_for_the_planned_subnets():
 
 
 def test_an_error_is_one_line_per_problem_without_a_traceback():
-    message = problem("gpu_pools.l4.max_nodes", "2")
+    message = problem("gpu_pools.l4.max_nodes", "two")
     assert message.count("\n") == 0
     assert "Traceback" not in message and "pydantic" not in message.lower()
 

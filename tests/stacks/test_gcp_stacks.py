@@ -201,7 +201,7 @@ def test_outputs_and_json_report(stack_run, stack):
     assert set(run.outputs["gcp_endpoint_names"]) == {"chat"}
     accounts = run.outputs["gcp_workload_service_accounts"]
     assert accounts["trainer"] == f"{stack}-trainer@acme-ml-{stack}.iam.gserviceaccount.com"
-    document = PlanReport(run=run).to_json()
+    document = PlanReport.of(run).to_json()
     listed = {r["type"] for r in document["resources"]}
     assert {
         "gcp:container/nodePool:NodePool",

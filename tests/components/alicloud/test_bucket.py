@@ -36,7 +36,7 @@ def test_encrypted_with_its_own_rotating_customer_key(declare):
     key = run.one(KEY).inputs
     assert key["automaticRotation"] == "Enabled" and key["keyUsage"] == "ENCRYPT/DECRYPT"
     sse = run.one("alicloud:oss/bucketServerSideEncryption:BucketServerSideEncryption").inputs
-    assert sse["sseAlgorithm"] == "KMS" and sse["kmsMasterKeyId"] == "models-key-id"
+    assert sse["sseAlgorithm"] == "KMS" and sse["kmsMasterKeyId"] == run.id_of("models-key")
 
 
 def test_access_log_target_bucket_is_encrypted_with_its_own_customer_key_too(declare):
@@ -57,9 +57,9 @@ def test_access_log_target_bucket_is_encrypted_with_its_own_customer_key_too(dec
     assert sse["ai-infra-test-access-logs"] == {
         "bucket": "ai-infra-test-access-logs",
         "sseAlgorithm": "KMS",
-        "kmsMasterKeyId": "logs-key-id",
+        "kmsMasterKeyId": run.id_of("logs-key"),
     }
-    assert sse["ai-infra-test-models"]["kmsMasterKeyId"] == "models-key-id"
+    assert sse["ai-infra-test-models"]["kmsMasterKeyId"] == run.id_of("models-key")
     assert run.one("alicloud:oss/bucketLogging:BucketLogging").inputs["targetBucket"] == "ai-infra-test-access-logs"
     assert "customer_managed_key" not in BucketArgs.__dataclass_fields__
 

@@ -37,7 +37,7 @@ def test_cluster_is_pro_private_with_rrsa_kms_secrets_and_logs(declare):
     assert cluster["clusterSpec"] == "ack.pro.small"
     assert cluster["slbInternetEnabled"] is False, "no public SLB for the API server by default"
     assert cluster["enableRrsa"] is True
-    assert cluster["encryptionProviderKey"] == "gpu-key-id"
+    assert cluster["encryptionProviderKey"] == run.id_of("gpu-key")
     assert "disableEncryption" not in cluster
     assert {"apiserver", "kcm", "scheduler"} <= set(cluster["controlPlaneLogComponents"])
     assert cluster["controlPlaneLogTtl"] == "30"
@@ -82,10 +82,11 @@ def test_gpu_pool_scales_from_zero_behind_the_gpu_taint(declare):
 
 
 def test_gpu_pool_disks_are_encrypted_with_the_cluster_key_and_nodes_self_repair(declare):
-    pool = gpu_pool(declare(make())).inputs
-    assert pool["systemDiskEncrypted"] is True and pool["systemDiskKmsKey"] == "gpu-key-id"
+    run = declare(make())
+    pool = gpu_pool(run).inputs
+    assert pool["systemDiskEncrypted"] is True and pool["systemDiskKmsKey"] == run.id_of("gpu-key")
     [data_disk] = pool["dataDisks"]
-    assert data_disk["encrypted"] == "true" and data_disk["kmsKeyId"] == "gpu-key-id"
+    assert data_disk["encrypted"] == "true" and data_disk["kmsKeyId"] == run.id_of("gpu-key")
     assert pool["management"]["enable"] is True and pool["management"]["autoRepair"] is True
     assert pool["instanceMetadataOptions"] == {"httpTokens": "required"}
 

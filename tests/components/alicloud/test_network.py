@@ -49,17 +49,17 @@ def test_single_nat_is_enhanced_with_one_eip_and_snat_for_every_vswitch(declare)
     run = declare(make(nat="single"))
     nat = run.one("alicloud:vpc/natGateway:NatGateway")
     assert nat.inputs["natType"] == "Enhanced"
-    assert nat.inputs["vswitchId"] == "net-nodes-ap-southeast-1a-id"
+    assert nat.inputs["vswitchId"] == run.id_of("net-nodes-ap-southeast-1a")
     run.one(EIP)
     association = run.one("alicloud:ecs/eipAssociation:EipAssociation")
     assert association.inputs == {
-        "allocationId": "net-nat-eip-ap-southeast-1a-id",
-        "instanceId": "net-nat-id",
+        "allocationId": run.id_of("net-nat-eip-ap-southeast-1a"),
+        "instanceId": run.id_of("net-nat"),
         "instanceType": "Nat",
     }
     entries = run.of_type(SNAT)
     assert {e.inputs["sourceVswitchId"] for e in entries} == {
-        f"net-{kind}-{zone}-id" for kind in ("nodes", "pods") for zone in ZONES
+        run.id_of(f"net-{kind}-{zone}") for kind in ("nodes", "pods") for zone in ZONES
     }
     addresses = {e.inputs["snatIp"] for e in entries}
     assert len(addresses) == 1 and next(iter(addresses)).startswith("198.18.")
@@ -77,8 +77,8 @@ def test_per_zone_nat_spans_zones_with_one_eip_per_zone(declare):
         zone = next(
             z
             for z in ZONES
-            if entry.inputs["sourceVswitchId"] == f"net-nodes-{z}-id"
-            or entry.inputs["sourceVswitchId"] == f"net-pods-{z}-id"
+            if entry.inputs["sourceVswitchId"] == run.id_of(f"net-nodes-{z}")
+            or entry.inputs["sourceVswitchId"] == run.id_of(f"net-pods-{z}")
         )
         by_zone.setdefault(zone, set()).add(entry.inputs["snatIp"])
     assert all(len(ips) == 1 for ips in by_zone.values())
@@ -94,7 +94,7 @@ def test_no_nat_means_no_gateway_eip_or_snat(declare):
 def test_security_group_admits_only_the_vpc(declare):
     run = declare(make())
     group = run.one("alicloud:ecs/securityGroup:SecurityGroup")
-    assert group.inputs["vpcId"] == "net-vpc-id" and "securityGroupName" in group.inputs
+    assert group.inputs["vpcId"] == run.id_of("net-vpc") and "securityGroupName" in group.inputs
     rules = run.of_type("alicloud:ecs/securityGroupRule:SecurityGroupRule")
     ingress = [r.inputs for r in rules if r.inputs["type"] == "ingress"]
     assert ingress, "the VPC must be able to reach the nodes"
@@ -114,7 +114,7 @@ def test_flow_log_records_all_vpc_traffic_into_a_bounded_logstore(declare):
     assert store.inputs["projectName"] == "ai-infra-test-flow-logs-1234abcd" and "project" not in store.inputs
     assert store.inputs["logstoreName"] == "vpc-flow-logs" and "name" not in store.inputs
     assert store.inputs["retentionPeriod"] == 90, "SLS keeps logs forever unless retention is bounded"
-    assert flow_log.inputs["resourceType"] == "VPC" and flow_log.inputs["resourceId"] == "net-vpc-id"
+    assert flow_log.inputs["resourceType"] == "VPC" and flow_log.inputs["resourceId"] == run.id_of("net-vpc")
     assert flow_log.inputs["trafficType"] == "All"
     assert flow_log.inputs["status"] == "Active"
     assert flow_log.inputs["projectName"] == "ai-infra-test-flow-logs-1234abcd"

@@ -4,6 +4,7 @@ CPU system node group on hardened nodes."""
 from __future__ import annotations
 
 import json
+import re
 
 import pulumi
 import pytest
@@ -58,9 +59,10 @@ def test_secrets_are_envelope_encrypted_with_an_own_rotating_key(declare):
     run = declare(make())
     key = run.one("aws:kms/key:Key")
     assert key.inputs["enableKeyRotation"] is True
+    assert re.fullmatch(r"arn:aws:kms:us-east-1:123456789012:key/[0-9a-f-]{36}", key.outputs["arn"])
     encryption = run.one(CLUSTER).inputs["encryptionConfig"]
     assert encryption["resources"] == ["secrets"]
-    assert encryption["provider"]["keyArn"] == "arn:aws:kms:us-east-1:123456789012:key/mock-gpu-secrets-key"
+    assert encryption["provider"]["keyArn"] == key.outputs["arn"]
 
 
 def test_control_plane_logs_go_to_a_retained_log_group_created_first(declare):
@@ -106,7 +108,7 @@ def _attached(run, role_name):
     return {
         r.inputs["policyArn"]
         for r in run.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-        if r.inputs["role"] == f"{role_name}-0000"
+        if r.inputs["role"] == run.id_of(role_name)
     }
 
 
@@ -129,13 +131,14 @@ def test_roles_get_only_the_aws_managed_policies_eks_requires(declare):
 def test_oidc_provider_for_irsa_trusts_sts_audience(declare):
     run = declare(make(export=True))
     provider = run.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
-    issuer = "https://oidc.eks.us-east-1.amazonaws.com/id/AI-INFRA-TEST"
-    assert provider.inputs["url"] == issuer
+    [identity] = run.one(CLUSTER).outputs["identities"]
+    issuer = identity["oidcs"][0]["issuer"]
+    assert re.fullmatch(r"https://oidc\.eks\.us-east-1\.amazonaws\.com/id/[0-9A-F]{32}", issuer)
+    assert provider.inputs["url"] == issuer, "trusts this cluster's issuer"
     assert provider.inputs["clientIdLists"] == ["sts.amazonaws.com"]
     assert run.outputs["oidc_issuer"] == issuer
-    assert run.outputs["oidc_provider_arn"] == (
-        "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/AI-INFRA-TEST"
-    )
+    assert run.outputs["oidc_provider_arn"] == provider.outputs["arn"]
+    assert provider.outputs["arn"] == f"arn:aws:iam::123456789012:oidc-provider/{issuer.removeprefix('https://')}"
     assert run.outputs["cluster_name"] == "ai-infra-test"
 
 
@@ -146,11 +149,11 @@ def test_system_node_group_is_small_on_demand_cpu_on_hardened_nodes(declare):
     assert group.inputs["capacityType"] == "ON_DEMAND"
     assert group.inputs["amiType"] == "AL2023_x86_64_STANDARD"
     assert group.inputs["scalingConfig"] == {"minSize": 2, "desiredSize": 2, "maxSize": 4}
-    assert group.inputs["nodeRoleArn"] == "arn:aws:iam::123456789012:role/gpu-node-role-0000"
+    assert group.inputs["nodeRoleArn"] == run.named("gpu-node-role").outputs["arn"]
     assert "taints" not in group.inputs
     assert group.inputs["nodeRepairConfig"] == {"enabled": True}
     template = run.one("aws:ec2/launchTemplate:LaunchTemplate")
-    assert group.inputs["launchTemplate"] == {"id": f"{template.name}-id", "version": "1"}
+    assert group.inputs["launchTemplate"] == {"id": run.id_of(template.name), "version": "1"}
     assert template.inputs["metadataOptions"]["httpTokens"] == "required"
     assert template.inputs["metadataOptions"]["httpPutResponseHopLimit"] == 1
     ebs = template.inputs["blockDeviceMappings"][0]["ebs"]
@@ -168,7 +171,7 @@ def test_kubeconfig_is_a_secret_that_uses_aws_eks_get_token(declare):
         )
         cluster.kubeconfig.apply(lambda k: captured.setdefault("kubeconfig", k))
 
-    declare(program)
+    program_run = declare(program)
     config = json.loads(captured["kubeconfig"])
     [user] = config["users"]
     assert set(user["user"]) == {"exec"}, "no token, password or client key in the kubeconfig"
@@ -184,7 +187,7 @@ def test_kubeconfig_is_a_secret_that_uses_aws_eks_get_token(declare):
         "json",
     ]
     [cluster] = config["clusters"]
-    assert cluster["cluster"]["server"] == "https://ai-infra-test.gr7.us-east-1.eks.amazonaws.com"
+    assert cluster["cluster"]["server"] == program_run.one(CLUSTER).outputs["endpoint"]
 
 
 def test_every_taggable_child_carries_the_tags(declare):

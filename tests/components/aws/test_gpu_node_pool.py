@@ -92,7 +92,7 @@ def test_launch_template_requires_imdsv2_with_hop_limit_one_and_encrypted_gp3(de
     [root] = template["blockDeviceMappings"]
     assert root["ebs"] == {"volumeSize": 300, "volumeType": "gp3", "encrypted": "true", "deleteOnTermination": "true"}
     group = run.one(NODE_GROUP).inputs
-    assert group["launchTemplate"] == {"id": "pool-lt-id", "version": "1"}
+    assert group["launchTemplate"] == {"id": run.id_of("pool-lt"), "version": "1"}
     assert "diskSize" not in group  # the launch template owns the disk
 
 
@@ -117,7 +117,7 @@ def test_multi_node_on_efa_hardware_gets_placement_group_and_efa(declare):
     placement = run.one(PLACEMENT)
     assert placement.inputs["strategy"] == "cluster"
     template = run.one(TEMPLATE).inputs
-    assert template["placement"] == {"groupName": "pool-placement-0000"}
+    assert template["placement"] == {"groupName": run.one(PLACEMENT).outputs["name"]}
     [efa] = template["networkInterfaces"]
     assert efa["interfaceType"] == "efa"
     assert (efa["deviceIndex"], efa["networkCardIndex"]) == (0, 0)
@@ -139,7 +139,7 @@ def test_multi_node_without_efa_hardware_gets_placement_only_and_a_warning():
     assert run.one(PLACEMENT).inputs["strategy"] == "cluster"
     template = run.one(TEMPLATE).inputs
     assert "networkInterfaces" not in template
-    assert template["placement"] == {"groupName": "pool-placement-0000"}
+    assert template["placement"] == {"groupName": run.one(PLACEMENT).outputs["name"]}
     warnings = [message for level, message in log if level == "warning"]
     assert any("g6.xlarge" in w and "no EFA" in w for w in warnings), log
 

@@ -50,10 +50,10 @@ def test_model_is_network_isolated_in_private_subnets(declare):
     run = declare(make())
     model = run.one(MODEL).inputs
     assert model["enableNetworkIsolation"] is True
-    assert model["vpcConfig"] == {"subnets": SUBNETS, "securityGroupIds": ["chat-sg-id"]}
+    assert model["vpcConfig"] == {"subnets": SUBNETS, "securityGroupIds": [run.id_of("chat-sg")]}
     assert model["primaryContainer"]["image"] == IMAGE
     assert model["primaryContainer"]["modelDataUrl"] == "s3://ai-infra-test-models/chat/model.tar.gz"
-    assert model["executionRoleArn"] == "arn:aws:iam::123456789012:role/chat-role-0000"
+    assert model["executionRoleArn"] == run.named("chat-role").outputs["arn"]
 
 
 def test_security_group_has_no_ingress_and_no_internet_egress(declare):
@@ -63,7 +63,7 @@ def test_security_group_has_no_ingress_and_no_internet_egress(declare):
     assert not group.get("ingress") and not group.get("egress")
     assert run.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") == []
     [egress] = run.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
-    assert egress.inputs["securityGroupId"] == "chat-sg-id"
+    assert egress.inputs["securityGroupId"] == run.id_of("chat-sg")
     assert (egress.inputs["ipProtocol"], egress.inputs["fromPort"], egress.inputs["toPort"]) == ("tcp", 443, 443)
     assert egress.inputs["cidrIpv4"] == "10.0.0.0/16"
 
@@ -73,10 +73,10 @@ def test_instance_type_from_the_catalog_and_initial_count_is_min(declare):
     [variant] = run.one(CONFIG).inputs["productionVariants"]
     assert variant["instanceType"] == "ml.g6.xlarge"
     assert variant["initialInstanceCount"] == 2
-    assert variant["modelName"] == "chat-model-0000"
+    assert variant["modelName"] == run.one(MODEL).outputs["name"]
     endpoint = run.one("aws:sagemaker/endpoint:Endpoint").inputs
     assert endpoint["name"] == "ai-infra-test-chat"
-    assert endpoint["endpointConfigName"] == "chat-config-0000"
+    assert endpoint["endpointConfigName"] == run.one(CONFIG).outputs["name"]
 
 
 def test_own_volume_key_where_the_instance_type_accepts_one(declare):
@@ -85,7 +85,7 @@ def test_own_volume_key_where_the_instance_type_accepts_one(declare):
     assert key.inputs["enableKeyRotation"] is True
     config = run.one(CONFIG).inputs
     assert config["productionVariants"][0]["instanceType"] == "ml.inf2.xlarge"
-    assert config["kmsKeyArn"] == "arn:aws:kms:us-east-1:123456789012:key/mock-chat-key"
+    assert config["kmsKeyArn"] == key.outputs["arn"]
 
 
 def test_no_volume_key_on_instance_store_types_where_sagemaker_refuses_it(declare):
@@ -118,7 +118,8 @@ def test_role_trusts_sagemaker_for_this_account_only(declare):
 
 
 def test_role_reads_exactly_the_model_object_and_pulls_exactly_its_repository(declare):
-    statements = {s["Sid"]: s for s in _execution_policy(declare(make()))["Statement"]}
+    run = declare(make())
+    statements = {s["Sid"]: s for s in _execution_policy(run)["Statement"]}
     assert statements["ReadModelArtifact"]["Action"] == ["s3:GetObject"]
     assert statements["ReadModelArtifact"]["Resource"] == ["arn:aws:s3:::ai-infra-test-models/chat/model.tar.gz"]
     assert statements["PullServingImage"]["Resource"] == [
@@ -128,7 +129,7 @@ def test_role_reads_exactly_the_model_object_and_pulls_exactly_its_repository(de
         "Sid": "UseBucketKey",
         "Effect": "Allow",
         "Action": ["kms:Decrypt"],
-        "Resource": ["arn:aws:kms:us-east-1:123456789012:key/mock-models-key"],
+        "Resource": [run.named("models-key").outputs["arn"]],
     }
     assert statements["WriteOwnLogs"]["Resource"] == [
         "arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker/Endpoints/ai-infra-test-chat",
@@ -165,7 +166,7 @@ def test_data_capture_writes_only_under_its_prefix_with_the_bucket_key(declare):
     assert capture["enableCapture"] is True
     assert capture["initialSamplingPercentage"] == 25
     assert capture["destinationS3Uri"] == "s3://ai-infra-test-models/data-capture/ai-infra-test-chat"
-    assert capture["kmsKeyId"] == "arn:aws:kms:us-east-1:123456789012:key/mock-models-key"
+    assert capture["kmsKeyId"] == run.named("models-key").outputs["arn"]
     statements = {s["Sid"]: s for s in _execution_policy(run)["Statement"]}
     assert statements["WriteDataCapture"]["Resource"] == [
         "arn:aws:s3:::ai-infra-test-models/data-capture/ai-infra-test-chat/*"

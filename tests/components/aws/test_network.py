@@ -48,9 +48,10 @@ def test_nat_gateways_and_eips_follow_the_strategy(declare, nat, zones, expected
     gateways = run.of_type("aws:ec2/natGateway:NatGateway")
     assert len(gateways) == expected
     assert len(run.of_type("aws:ec2/eip:Eip")) == expected
-    public_subnet_ids = {f"net-public-{z}-id" for z in ZONES[:zones]}
+    public_subnet_ids = {run.id_of(f"net-public-{z}") for z in ZONES[:zones]}
     assert all(g.inputs["subnetId"] in public_subnet_ids for g in gateways)
-    assert all(g.inputs["allocationId"].startswith("net-nat-eip-") for g in gateways)
+    eip_ids = [e.id for e in run.of_type("aws:ec2/eip:Eip")]
+    assert sorted(g.inputs["allocationId"] for g in gateways) == sorted(eip_ids), "one own EIP per gateway"
 
 
 def _default_routes(run):
@@ -60,16 +61,18 @@ def _default_routes(run):
 
 
 def test_single_nat_serves_every_private_zone(declare):
-    routes = _default_routes(declare(make(zone_count=3, nat="single")))
+    run = declare(make(zone_count=3, nat="single"))
+    routes = _default_routes(run)
     for zone in ZONES:
-        assert routes[f"net-private-default-route-{zone}"]["natGatewayId"] == "net-nat-us-east-1a-id"
-    assert routes["net-public-default-route"]["gatewayId"] == "net-igw-id"
+        assert routes[f"net-private-default-route-{zone}"]["natGatewayId"] == run.id_of("net-nat-us-east-1a")
+    assert routes["net-public-default-route"]["gatewayId"] == run.id_of("net-igw")
 
 
 def test_per_zone_nat_keeps_egress_in_the_zone(declare):
-    routes = _default_routes(declare(make(zone_count=3, nat="per-zone")))
+    run = declare(make(zone_count=3, nat="per-zone"))
+    routes = _default_routes(run)
     for zone in ZONES:
-        assert routes[f"net-private-default-route-{zone}"]["natGatewayId"] == f"net-nat-{zone}-id"
+        assert routes[f"net-private-default-route-{zone}"]["natGatewayId"] == run.id_of(f"net-nat-{zone}")
 
 
 def test_no_nat_means_no_internet_route_from_private_subnets(declare):
@@ -84,18 +87,21 @@ def test_each_subnet_is_associated_with_its_route_table(declare):
         for r in run.of_type("aws:ec2/routeTableAssociation:RouteTableAssociation")
     }
     assert associations == {
-        "net-private-us-east-1a-id": "net-private-rt-us-east-1a-id",
-        "net-private-us-east-1b-id": "net-private-rt-us-east-1b-id",
-        "net-public-us-east-1a-id": "net-public-rt-id",
-        "net-public-us-east-1b-id": "net-public-rt-id",
+        run.id_of("net-private-us-east-1a"): run.id_of("net-private-rt-us-east-1a"),
+        run.id_of("net-private-us-east-1b"): run.id_of("net-private-rt-us-east-1b"),
+        run.id_of("net-public-us-east-1a"): run.id_of("net-public-rt"),
+        run.id_of("net-public-us-east-1b"): run.id_of("net-public-rt"),
     }
 
 
 def test_s3_gateway_endpoint_on_private_route_tables_only(declare):
-    endpoint = declare(make(zone_count=2)).one("aws:ec2/vpcEndpoint:VpcEndpoint")
+    run = declare(make(zone_count=2))
+    endpoint = run.one("aws:ec2/vpcEndpoint:VpcEndpoint")
     assert endpoint.inputs["serviceName"] == "com.amazonaws.us-east-1.s3"
     assert endpoint.inputs["vpcEndpointType"] == "Gateway"
-    assert sorted(endpoint.inputs["routeTableIds"]) == ["net-private-rt-us-east-1a-id", "net-private-rt-us-east-1b-id"]
+    assert sorted(endpoint.inputs["routeTableIds"]) == sorted(
+        [run.id_of("net-private-rt-us-east-1a"), run.id_of("net-private-rt-us-east-1b")]
+    )
 
 
 def test_flow_logs_to_a_retained_log_group_through_a_scoped_role(declare):
@@ -105,9 +111,10 @@ def test_flow_logs_to_a_retained_log_group_through_a_scoped_role(declare):
     flow = run.one("aws:ec2/flowLog:FlowLog")
     assert flow.inputs["trafficType"] == "ALL"
     assert flow.inputs["logDestinationType"] == "cloud-watch-logs"
-    group_arn = "arn:aws:logs:us-east-1:123456789012:log-group:net-flow-logs-0000"
+    group_arn = group.outputs["arn"]
+    assert group_arn == f"arn:aws:logs:us-east-1:123456789012:log-group:{group.outputs['name']}"
     assert flow.inputs["logDestination"] == group_arn
-    assert flow.inputs["vpcId"] == "net-vpc-id"
+    assert flow.inputs["vpcId"] == run.id_of("net-vpc")
 
     trust = json.loads(run.one("aws:iam/role:Role").inputs["assumeRolePolicy"])
     [statement] = trust["Statement"]
@@ -120,8 +127,9 @@ def test_flow_logs_to_a_retained_log_group_through_a_scoped_role(declare):
 
 
 def test_default_security_group_is_emptied(declare):
-    default_sg = declare(make()).one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
-    assert default_sg.inputs["vpcId"] == "net-vpc-id"
+    run = declare(make())
+    default_sg = run.one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+    assert default_sg.inputs["vpcId"] == run.id_of("net-vpc")
     assert default_sg.inputs.get("ingress", []) == []
     assert default_sg.inputs.get("egress", []) == []
 

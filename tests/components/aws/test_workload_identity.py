@@ -59,21 +59,24 @@ def test_only_the_named_service_account_can_assume_the_role(declare, issuer):
 
 
 def test_policy_grants_exactly_the_listed_buckets_and_keys(declare):
-    policy = _policy(declare(make()))
+    run = declare(make())
+    policy = _policy(run)
     resources = {r for s in policy["Statement"] for r in s["Resource"]}
     assert resources == {
         "arn:aws:s3:::ai-infra-test-datasets",
         "arn:aws:s3:::ai-infra-test-datasets/*",
-        "arn:aws:kms:us-east-1:123456789012:key/mock-datasets-key",
+        run.named("datasets-key").outputs["arn"],
         "arn:aws:s3:::ai-infra-test-checkpoints",
         "arn:aws:s3:::ai-infra-test-checkpoints/*",
-        "arn:aws:kms:us-east-1:123456789012:key/mock-checkpoints-key",
+        run.named("checkpoints-key").outputs["arn"],
     }
     assert not any("models" in r for r in resources)
+    assert run.named("models-key").outputs["arn"] not in resources
 
 
 def test_read_buckets_cannot_be_written(declare):
-    policy = _policy(declare(make()))
+    run = declare(make())
+    policy = _policy(run)
     writes_on = {
         r
         for s in policy["Statement"]
@@ -82,7 +85,7 @@ def test_read_buckets_cannot_be_written(declare):
     }
     assert writes_on == {
         "arn:aws:s3:::ai-infra-test-checkpoints/*",
-        "arn:aws:kms:us-east-1:123456789012:key/mock-checkpoints-key",
+        run.named("checkpoints-key").outputs["arn"],
     }
 
 
@@ -96,7 +99,7 @@ def test_a_bucket_in_both_lists_is_granted_once_as_write(declare):
 def test_one_inline_policy_and_no_wildcards(declare):
     run = declare(make())
     [inline] = run.of_type("aws:iam/rolePolicy:RolePolicy")
-    assert inline.inputs["role"] == "trainer-role-id"
+    assert inline.inputs["role"] == run.id_of("trainer-role")
     assert run.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment") == []
     assert assert_no_wildcards(run) >= 2
 

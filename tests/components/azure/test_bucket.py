@@ -100,8 +100,8 @@ def test_customer_managed_key_in_a_purge_protected_vault(declare):
         "keyVaultUri": "https://kv-test-models-abc123.vault.azure.net/",
         "keyName": "models-cmk",
     }
-    assert encryption["encryptionIdentity"] == {"encryptionUserAssignedIdentity": f"{identity.name}-id"}
-    assert account["identity"] == {"type": "UserAssigned", "userAssignedIdentities": [f"{identity.name}-id"]}
+    assert encryption["encryptionIdentity"] == {"encryptionUserAssignedIdentity": run.id_of(identity.name)}
+    assert account["identity"] == {"type": "UserAssigned", "userAssignedIdentities": [run.id_of(identity.name)]}
     [grant] = run.of_type(ROLE)
     assert grant.inputs["roleDefinitionId"].endswith(BuiltInRole.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER.value)
     assert grant.inputs["scope"].endswith("/vaults/kv-test-models-abc123/keys/models-cmk")

@@ -109,7 +109,7 @@ def test_control_plane_identity_gets_network_contributor_on_the_node_subnet_only
     assert assignment.inputs["roleDefinitionId"].endswith(BuiltInRole.NETWORK_CONTRIBUTOR.value)
     identity = run.one("azure-native:managedidentity:UserAssignedIdentity")
     cluster = run.one(CLUSTER)
-    assert cluster.inputs["identity"] == {"type": "UserAssigned", "userAssignedIdentities": [f"{identity.name}-id"]}
+    assert cluster.inputs["identity"] == {"type": "UserAssigned", "userAssignedIdentities": [run.id_of(identity.name)]}
     assert assignment.urn in cluster.dependencies
 
 
@@ -165,7 +165,9 @@ def test_secrets_are_envelope_encrypted_with_a_key_in_a_private_vault(declare):
     cluster = run.one(CLUSTER)
     kms = cluster.inputs["securityProfile"]["azureKeyVaultKms"]
     assert kms["enabled"] is True
-    assert kms["keyId"] == "https://kv-aks-test-abc123.vault.azure.net/keys/etcd-kms/0123456789abcdef0123456789abcdef"
+    key = run.one("azure-native:keyvault:Key").outputs
+    assert key["keyUri"] == "https://kv-aks-test-abc123.vault.azure.net/keys/etcd-kms"
+    assert kms["keyId"] == key["keyUriWithVersion"], "AKS KMS needs the versioned key id"
     assert kms["keyVaultNetworkAccess"] == "Private"
     assert kms["keyVaultResourceId"].endswith("/providers/Microsoft.KeyVault/vaults/kv-aks-test-abc123")
     vault = run.one("azure-native:keyvault:Vault").inputs["properties"]

@@ -54,7 +54,8 @@ def make(**overrides):
 
 
 def test_workspace_is_private_with_a_managed_network_and_identity_datastores(declare):
-    workspace = declare(make()).one(f"{ML}:Workspace").inputs
+    run = declare(make())
+    workspace = run.one(f"{ML}:Workspace").inputs
     assert workspace["publicNetworkAccess"] == "Disabled"
     assert workspace["identity"] == {"type": "SystemAssigned"}
     assert workspace["systemDatastoresAuthMode"] == "Identity"
@@ -71,10 +72,10 @@ def test_workspace_is_private_with_a_managed_network_and_identity_datastores(dec
         },
     }
     for key, child in (
-        ("storageAccount", "chat-storage-account-id"),
-        ("keyVault", "chat-vault-id"),
-        ("applicationInsights", "chat-insights-id"),
-        ("containerRegistry", "chat-registry-id"),
+        ("storageAccount", run.id_of("chat-storage-account")),
+        ("keyVault", run.id_of("chat-vault")),
+        ("applicationInsights", run.id_of("chat-insights")),
+        ("containerRegistry", run.id_of("chat-registry")),
     ):
         assert workspace[key] == child
 
@@ -140,7 +141,9 @@ def test_deployment_scales_between_min_and_max_on_the_catalog_instance_type(decl
     assert properties["livenessProbe"]["initialDelay"] == "PT10M"
     assert properties["readinessProbe"]["period"] == "PT10S"
     assert properties["appInsightsEnabled"] is True
-    assert properties["model"] == "chat-model-id" and properties["environmentId"] == "chat-environment-id"
+    assert properties["model"] == run.id_of("chat-model") and properties["environmentId"] == run.id_of(
+        "chat-environment"
+    )
     assert deployment["endpointName"] == "test-chat-abc123"
 
 
@@ -188,7 +191,9 @@ def test_workspace_private_endpoint_registers_in_the_dns_zones(declare):
     endpoint = run.one("azure-native:network:PrivateEndpoint").inputs
     assert endpoint["subnet"] == {"id": ML_SUBNET}
     [connection] = endpoint["privateLinkServiceConnections"]
-    assert connection["groupIds"] == ["amlworkspace"] and connection["privateLinkServiceId"] == "chat-workspace-id"
+    assert connection["groupIds"] == ["amlworkspace"] and connection["privateLinkServiceId"] == run.id_of(
+        "chat-workspace"
+    )
     group = run.one("azure-native:network:PrivateDnsZoneGroup").inputs
     assert [z["privateDnsZoneId"] for z in group["privateDnsZoneConfigs"]] == ["zone-api-id", "zone-notebooks-id"]
     assert declare(make(private_endpoint_subnet_id=None)).of_type("azure-native:network:PrivateEndpoint") == []
@@ -199,14 +204,14 @@ def test_customer_managed_keys_for_the_workspace_and_its_storage(declare):
     workspace = run.one(f"{ML}:Workspace").inputs
     identity = run.named("chat-cmk-identity")
     assert workspace["encryption"]["status"] == "Enabled"
-    assert workspace["encryption"]["keyVaultProperties"]["keyIdentifier"] == (
-        "https://kv-ml-test-chat.vault.azure.net/keys/workspace-cmk/0123456789abcdef0123456789abcdef"
-    )
+    key = run.named("chat-cmk-key").outputs
+    assert key["keyUri"] == "https://kv-ml-test-chat.vault.azure.net/keys/workspace-cmk"
+    assert workspace["encryption"]["keyVaultProperties"]["keyIdentifier"] == key["keyUriWithVersion"]
     assert workspace["encryption"]["keyVaultProperties"]["keyVaultArmId"].endswith("/vaults/kv-ml-test-chat")
-    assert workspace["encryption"]["identity"] == {"userAssignedIdentity": f"{identity.name}-id"}
+    assert workspace["encryption"]["identity"] == {"userAssignedIdentity": run.id_of(identity.name)}
     assert workspace["identity"] == {
         "type": "SystemAssigned,UserAssigned",
-        "userAssignedIdentities": [f"{identity.name}-id"],
+        "userAssignedIdentities": [run.id_of(identity.name)],
     }
     grant = run.named("chat-cmk-key-access")
     assert grant.inputs["roleDefinitionId"].endswith(BuiltInRole.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER.value)

@@ -59,7 +59,9 @@ def test_four_subnets_with_no_default_outbound_access(declare):
         "snet-apiserver": "10.30.192.0/28",
     }
     assert all(s["defaultOutboundAccess"] is False for s in found.values())
-    assert all(s["networkSecurityGroup"]["id"].endswith("-nsg-id") for s in found.values())
+    for name, subnet in found.items():
+        role = name.removeprefix("snet-")
+        assert subnet["networkSecurityGroup"] == {"id": run.id_of(f"test-{role}-nsg")}, "each subnet its own NSG"
 
 
 def test_api_server_subnet_is_delegated_to_aks(declare):
@@ -77,9 +79,9 @@ def test_single_nat_is_one_zonal_gateway_with_a_static_ip_on_the_node_subnet(dec
     assert nat.inputs["zones"] == ["2"] and ip.inputs["zones"] == ["2"]
     assert ip.inputs["publicIPAllocationMethod"] == "Static"
     assert ip.inputs["sku"]["name"] == "Standard"
-    assert nat.inputs["publicIpAddresses"] == [{"id": "test-egress-ip-id"}]
+    assert nat.inputs["publicIpAddresses"] == [{"id": run.id_of("test-egress-ip")}]
     found = subnets(run)
-    assert found["snet-nodes"]["natGateway"] == {"id": "test-nat-id"}
+    assert found["snet-nodes"]["natGateway"] == {"id": run.id_of("test-nat")}
     assert "natGateway" not in found["snet-ml"] and "natGateway" not in found["snet-private-endpoints"]
     # Storage firewalls let the node subnet in through its service endpoint.
     assert found["snet-nodes"]["serviceEndpoints"] == [{"service": "Microsoft.Storage"}]
@@ -128,7 +130,7 @@ def test_private_dns_zones_only_when_asked_and_linked_to_the_vnet(declare, zones
     links = run.of_type("azure-native:privatedns:VirtualNetworkLink")
     assert len(links) == len(zones)
     for link in links:
-        assert link.inputs["virtualNetwork"] == {"id": "test-vnet-id"}
+        assert link.inputs["virtualNetwork"] == {"id": run.id_of("test-vnet")}
         assert link.inputs["registrationEnabled"] is False
 
 
@@ -143,7 +145,7 @@ def test_flow_log_targets_the_vnet_and_writes_with_its_own_identity(declare):
     flow_logs = FlowLogArgs(storage_account_id=account, network_watcher_name="NetworkWatcher_eastus", retention_days=14)
     run = declare(make(flow_logs=flow_logs))
     flow_log = run.one("azure-native:network:FlowLog")
-    assert flow_log.inputs["targetResourceId"] == "test-vnet-id"
+    assert flow_log.inputs["targetResourceId"] == run.id_of("test-vnet")
     assert run.one("azure-native:network:VirtualNetwork").urn in flow_log.property_dependencies["targetResourceId"]
     assert flow_log.inputs["enabled"] is True
     assert flow_log.inputs["storageId"] == account
@@ -153,7 +155,7 @@ def test_flow_log_targets_the_vnet_and_writes_with_its_own_identity(declare):
         "NetworkWatcherRG",
     )
     writer = run.one("azure-native:managedidentity:UserAssignedIdentity")
-    assert flow_log.inputs["identity"] == {"type": "UserAssigned", "userAssignedIdentities": [f"{writer.name}-id"]}
+    assert flow_log.inputs["identity"] == {"type": "UserAssigned", "userAssignedIdentities": [run.id_of(writer.name)]}
     [grant] = run.of_type("azure-native:authorization:RoleAssignment")
     assert grant.inputs["scope"] == account and scope_is_narrow(account)
     assert grant.inputs["roleDefinitionId"].endswith(BuiltInRole.STORAGE_BLOB_DATA_CONTRIBUTOR.value)
