@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
+from typing import NoReturn
 
 from preflight.project import UsageError
 
@@ -29,8 +31,33 @@ def _commands() -> list[ModuleType]:
 COMMANDS: list[ModuleType] = _commands()
 
 
+class _SuggestingParser(argparse.ArgumentParser):
+    """An argument parser whose "unrecognized arguments" error suggests the nearest option."""
+
+    def _all_options(self) -> list[str]:
+        options = [o for action in self._actions for o in action.option_strings]
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    options.extend(o for a in sub._actions for o in a.option_strings)
+        return sorted(set(options))
+
+    def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments:"):
+            options = self._all_options()
+            hints = []
+            for arg in message.split(":", 1)[1].split():
+                flag = arg.split("=", 1)[0]
+                close = difflib.get_close_matches(flag, options, n=1, cutoff=0.6) if flag.startswith("-") else []
+                if close:
+                    hints.append(f"{flag}: did you mean {close[0]}?")
+            if hints:
+                message = f"{message}\n" + "\n".join(hints)
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _SuggestingParser(
         prog="preflight",
         description="Review a Pulumi stack offline: what it creates, policy findings, monthly cost. "
         "No Pulumi CLI, no credentials, no network.",

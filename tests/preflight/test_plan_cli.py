@@ -158,3 +158,11 @@ def test_program_exception_shows_program_frames_only(tmp_path):
     assert "the program raised KeyError" in result.stderr
     assert "__main__.py" in result.stderr
     assert "preflight/engine.py" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_unknown_flag_suggests_the_nearest_one():
+    result = preflight("dev", "--fromat", "json")
+    assert result.returncode == 2
+    assert "unrecognized arguments: --fromat json" in result.stderr
+    assert "--fromat: did you mean --format?" in result.stderr
+    assert "Traceback" not in result.stderr
