@@ -270,7 +270,7 @@ class RecordingMonitor(mocks.MockMonitor):
                 "placeholder values of the right shape, not what the cloud would answer",
                 site,
             )
-            result = fill_result(result_type, {}, make_string)
+            result = fill_result(result_type, {}, lambda prop: f"preflight-placeholder-{prop}")
         else:
             result = fill_result(result_type, result, make_string)
         response = resource_pb2.ResourceInvokeResponse()

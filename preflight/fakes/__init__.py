@@ -18,7 +18,7 @@ from typing import Any
 
 from preflight.fakes import alicloud, aws, azure, gcp
 from preflight.fakes.context import Faker, Made, State
-from preflight.fakes.ids import resource_id, string_maker
+from preflight.fakes.ids import azure_name_property, resource_id, string_maker
 from preflight.fakes.invokes import answer as answer_invoke
 from preflight.fakes.shapes import conform_state, fill_outputs, output_types, resource_class, unknown_nested, value_for
 from preflight.fakes.world import Where, World, digest
@@ -63,13 +63,23 @@ def autoname_property(token: str) -> str | None:
         return None
     outputs = output_types(token)
     if token.startswith("azure-native:"):
-        cls = token.rsplit(":", 1)[-1]
-        own = cls[0].lower() + cls[1:] + "Name"
+        own = azure_name_property(token)
         python = "".join(f"_{c.lower()}" if c.isupper() else c for c in own)
         return own if python in _init_parameters(token) else None
     if "name" in outputs and "name" in _init_parameters(token):
         return "name"
     return None
+
+
+def _names_itself(type_: str, inputs: Mapping[str, Any]) -> bool:
+    """Whether the program already named the resource another way: a `namePrefix` (the provider
+    then generates from it), or on Alibaba a specific `<thing>Name` that the deprecated `name`
+    conflicts with (the provider does not autoname a field that conflicts with a set one)."""
+    if inputs.get("namePrefix"):
+        return True
+    return type_.startswith("alicloud:") and any(
+        k.endswith("Name") and k != "name" and isinstance(v, str) and v for k, v in inputs.items()
+    )
 
 
 class Fakes:
@@ -84,6 +94,8 @@ class Fakes:
     def checked_inputs(self, type_: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
         checked = dict(inputs)
         prop = autoname_property(type_)
+        if prop == "name" and _names_itself(type_, checked):
+            return checked
         if prop and checked.get(prop) in (None, ""):
             separator, size = ("", 8) if type_.startswith("azure-native:") else ("-", 7)
             checked[prop] = f"{name}{separator}{digest(name, size)}"

@@ -88,8 +88,9 @@ def aws_id(token: str, name: str, state: Mapping[str, Any], where: Where) -> str
     special: dict[tuple[str, str], Callable[[], str]] = {
         ("sns", "Topic"): lambda: aws_arn(where, "sns", own, sep=""),
         ("iam", "Policy"): lambda: aws_arn(where, "iam", f"policy/{own}"),
-        ("iam", "OpenIdConnectProvider"): lambda: str(
-            state.get("arn") or aws_arn(where, "iam", f"oidc-provider/{own}")
+        # An OIDC provider's id is its ARN, named after the issuer URL without its scheme.
+        ("iam", "OpenIdConnectProvider"): lambda: aws_arn(
+            where, "iam", f"oidc-provider/{str(state.get('url') or own).removeprefix('https://')}"
         ),
         ("kms", "Key"): lambda: guid("aws-kms-key", name),
         ("sqs", "Queue"): lambda: f"https://sqs.{where.region}.amazonaws.com/{where.account}/{own}",
@@ -259,23 +260,49 @@ _AZURE_SEGMENTS = {
 _AZURE_NAME_KEY_SUFFIX = "Name"
 
 
+# The input that holds an Azure resource's own name, where it is not `<class>Name`.
+AZURE_OWN_NAME = {
+    ("storage", "StorageAccount"): "accountName",
+    ("storage", "BlobContainer"): "containerName",
+    ("storage", "BlobServiceProperties"): "blobServicesName",
+    ("storage", "ManagementPolicy"): "managementPolicyName",
+    ("containerservice", "ManagedCluster"): "resourceName",
+    ("managedidentity", "UserAssignedIdentity"): "resourceName",
+    ("managedidentity", "FederatedIdentityCredential"): "federatedIdentityCredentialResourceName",
+    ("machinelearningservices", "OnlineEndpoint"): "endpointName",
+    ("machinelearningservices", "OnlineDeployment"): "deploymentName",
+    ("machinelearningservices", "Datastore"): "name",
+    ("applicationinsights", "Component"): "resourceName",
+    ("network", "PublicIPAddress"): "publicIpAddressName",
+    ("web", "AppServicePlan"): "name",
+    ("web", "WebApp"): "name",
+    ("insights", "DiagnosticSetting"): "name",
+    ("monitor", "DiagnosticSetting"): "name",
+}
+# Fixed names Azure gives singleton children whatever the program says.
+_AZURE_FIXED_NAMES = {
+    ("storage", "BlobServiceProperties"): "default",
+    ("storage", "ManagementPolicy"): "default",
+}
+
+
+def azure_name_property(token: str) -> str:
+    """The input of an Azure resource type that holds its own name."""
+    module, cls = _module_and_class(token)
+    return AZURE_OWN_NAME.get((module, cls), cls[0].lower() + cls[1:] + _AZURE_NAME_KEY_SUFFIX)
+
+
 def azure_name(token: str, name: str, state: Mapping[str, Any]) -> str:
-    """The Azure name of a resource: the input named like its type (`accountName`,
-    `virtualNetworkName`, `resourceName`), else its Pulumi name with a suffix (autonaming)."""
-    _, cls = _module_and_class(token)
-    own_key = cls[0].lower() + cls[1:] + _AZURE_NAME_KEY_SUFFIX
-    parent_keys = {spec[0] for spec in _AZURE_CHILDREN.values()}
-    for key in (own_key, "resourceName", "name"):
-        value = state.get(key)
-        if isinstance(value, str) and value and key not in parent_keys - {own_key}:
-            return value
-    candidates = [
-        k
-        for k, v in state.items()
-        if k.endswith(_AZURE_NAME_KEY_SUFFIX) and k not in ("resourceGroupName",) and isinstance(v, str)
-    ]
-    if len(candidates) == 1 and candidates[0] not in parent_keys:
-        return str(state[candidates[0]])
+    """The Azure name of a resource: its own-name input (`accountName` for a storage account,
+    `resourceName` for a cluster, `<class>Name` for most), else its Pulumi name with a suffix
+    (autonaming)."""
+    module, cls = _module_and_class(token)
+    fixed = _AZURE_FIXED_NAMES.get((module, cls))
+    if fixed:
+        return fixed
+    value = state.get(azure_name_property(token))
+    if isinstance(value, str) and value:
+        return value
     return f"{name}{digest(name, 8)}"
 
 

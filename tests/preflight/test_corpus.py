@@ -87,20 +87,9 @@ CASES = [Case(p) for p in PROGRAMS] + [Case(p, False) for p in PROGRAMS if manif
 
 # Where preflight does not yet behave as the engine would, outside the fakes (preflight/engine.py,
 # preflight/monitor.py): (case id, phase) -> (reason, the tests affected; empty: all of them).
-KNOWN_ENGINE_GAPS: dict[tuple[str, Phase], tuple[str, frozenset[str]]] = {
-    ("aws_unknown_invoke_plain", "preview"): (
-        "the plain form of an unanswered invoke gets unknown leaves at preview, which the SDK turns "
-        "into Unknown objects its result classes reject (TypeError: Expected argument 'id' to be a str)",
-        frozenset(),
-    ),
-    **{
-        ("aws_stack_reference-without-stack-outputs", phase): (
-            "the stack-reference-unknown warning carries no site (monitor._stack_reference)",
-            frozenset({"warnings"}),
-        )
-        for phase in PHASES
-    },
-}
+KNOWN_ENGINE_GAPS: dict[tuple[str, Phase], tuple[str, frozenset[str]]] = {}
+"""(case, phase) -> (why, tests): engine gaps a test is expected to fail on (strict xfail); empty
+now that the plain-form invoke and the stack-reference warning site are fixed."""
 
 
 def params(test: str, *, failing: bool = False) -> list[Any]:
