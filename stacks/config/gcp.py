@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 from catalog import MachineType, load_catalog
 from catalog.tpu import TpuError, TpuSlice, tpu_slice, tpu_zone
 from stacks.config.base import ConfigModel
+from stacks.config.commitments import check_pool_commitments
 from stacks.config.common import (
     BucketSpec,
     BudgetSpec,
@@ -194,6 +195,19 @@ class GcpGpuPoolSpec(GpuPoolSpec):
             raise config_problem(
                 "spot VMs cannot consume a reservation; remove 'reservation' or set spot: false",
                 key="reservation",
+            )
+        if self.reservation is not None and self.capacity_reservation is not None:
+            raise config_problem(
+                "a pool consumes either an existing reservation or the one the stack declares; "
+                "remove 'reservation' or 'capacity_reservation'",
+                key="capacity_reservation",
+            )
+        reserved = self.capacity_reservation.nodes if self.capacity_reservation else None
+        if reserved is not None and reserved != self.max_nodes:
+            raise config_problem(
+                f"{reserved} is not max_nodes ({self.max_nodes}): GKE nodes that consume a specific reservation "
+                "cannot grow past it, so reserve max_nodes machines (or lower max_nodes)",
+                key="capacity_reservation.nodes",
             )
         return self
 
@@ -463,6 +477,7 @@ class GcpSpec(ConfigModel):
             endpoint_machine(endpoint, f"endpoints.{name}")
             if endpoint.model is not None:
                 check_bucket_key(endpoint.model.bucket, self.buckets, f"endpoints.{name}.model.bucket")
+        check_pool_commitments("gcp", self.gpu_pools)
         check_workload_buckets(self.workloads, self.buckets)
         return self
 
