@@ -51,6 +51,7 @@ def test_a_gcp_training_pool_declares_and_consumes_its_reservation(declare) -> N
     assert train.inputs["nodeLocations"] == ["us-central1-a"]
     assert train.inputs["nodeConfig"]["reservationAffinity"]["values"] == [reservation.inputs["name"]]
     costs = costs_by_name(run, {"gcp:region": "us-central1"})
+    assert [c.urn for c in costs.values() if not c.known] == []
     assert costs[reservation.name].floor_usd == round(730 * 4 * 88.49, 2)
     assert costs[train.name].ceiling_usd == 0.0  # all four nodes are the reservation's
 
@@ -70,5 +71,6 @@ def test_an_azure_training_pool_uses_a_reservation_group(declare) -> None:
     )
     assert pool.inputs["capacityReservationGroupID"] == f"{group.name}-id"
     costs = costs_by_name(run, {})
+    assert [c.urn for c in costs.values() if not c.known] == []  # the group, the role: listed as free
     assert costs[reserved.name].floor_usd == round(730 * 98.32, 2)
     assert costs[pool.name].ceiling_usd == round(730 * 3 * 98.32, 2)
