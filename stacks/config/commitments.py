@@ -75,3 +75,22 @@ def check_no_capacity_reservation(cloud: str, pools: Mapping[str, object]) -> No
                 f"capacity reservations are not declared on {cloud} by this project (allowed on aws, gcp, azure)",
                 key=f"gpu_pools.{name}.capacity_reservation",
             )
+
+
+def check_gke_reservation(existing: str | None, declared: CapacityReservationSpec | None, max_nodes: int) -> None:
+    """A GKE pool consumes an existing reservation or the one the stack declares, not both; a
+    declared one covers the whole pool (nodes bound to a specific reservation cannot grow past it)."""
+    if declared is None:
+        return
+    if existing is not None:
+        raise config_problem(
+            "a pool consumes either an existing reservation or the one the stack declares; "
+            "remove 'reservation' or 'capacity_reservation'",
+            key="capacity_reservation",
+        )
+    if declared.nodes != max_nodes:
+        raise config_problem(
+            f"{declared.nodes} is not max_nodes ({max_nodes}): GKE nodes that consume a specific reservation "
+            "cannot grow past it, so reserve max_nodes machines (or lower max_nodes)",
+            key="capacity_reservation.nodes",
+        )

@@ -12,7 +12,7 @@ from pydantic import Field, field_validator, model_validator
 from catalog import MachineType, load_catalog
 from catalog.tpu import TpuError, TpuSlice, tpu_slice, tpu_zone
 from stacks.config.base import ConfigModel
-from stacks.config.commitments import check_pool_commitments
+from stacks.config.commitments import check_gke_reservation, check_pool_commitments
 from stacks.config.common import (
     BucketSpec,
     BudgetSpec,
@@ -196,19 +196,7 @@ class GcpGpuPoolSpec(GpuPoolSpec):
                 "spot VMs cannot consume a reservation; remove 'reservation' or set spot: false",
                 key="reservation",
             )
-        if self.reservation is not None and self.capacity_reservation is not None:
-            raise config_problem(
-                "a pool consumes either an existing reservation or the one the stack declares; "
-                "remove 'reservation' or 'capacity_reservation'",
-                key="capacity_reservation",
-            )
-        reserved = self.capacity_reservation.nodes if self.capacity_reservation else None
-        if reserved is not None and reserved != self.max_nodes:
-            raise config_problem(
-                f"{reserved} is not max_nodes ({self.max_nodes}): GKE nodes that consume a specific reservation "
-                "cannot grow past it, so reserve max_nodes machines (or lower max_nodes)",
-                key="capacity_reservation.nodes",
-            )
+        check_gke_reservation(self.reservation, self.capacity_reservation, self.max_nodes)
         return self
 
 
