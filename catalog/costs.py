@@ -6,8 +6,10 @@ a range: node pools from min nodes (the idle floor) to max nodes (the ceiling), 
 is spot; endpoints from min to max replicas; TPU slices by chips; flat hourly fees (control
 planes, NAT gateways); buckets from the expected size tag/label, from the STANDARD price (all data
 new: ceiling) down to the coldest class a lifecycle transition reaches (floor). An unknown price
-comes back with `unknown_reason` and no figures, never as $0. Types that do not cost money by the
-hour or the GB (IAM roles, route tables, ...) return None.
+comes back with `unknown_reason` and no figures, never as $0. A type without an estimator is
+unknown too ("no estimator for <type>") unless catalog/data/free_types.yaml lists it: `free` and
+`billed-elsewhere` types return None (not billed, or priced on another resource), `usage` types
+come back as usage-only items (no standing charge; MONTHLY says `usage`).
 
 Per stack (`estimate_resources`): the same, plus what needs more than one resource — a SageMaker
 endpoint configuration is sized by the autoscaling targets of its variants (found through the
@@ -32,6 +34,7 @@ from catalog.estimators.base import (
     with_expected_size_tag,
 )
 from catalog.estimators.gcp import region_of_location
+from catalog.free_types import FreeType, load_free_types
 from catalog.price_book import PriceBook, PriceBookError, parse_price_book
 from catalog.prices import DASH, PriceCatalog, load_prices
 
@@ -48,6 +51,7 @@ __all__ = [
     "estimate_stack",
     "format_cost",
     "format_usd",
+    "free_type",
     "is_priced_type",
     "parse_price_book",
     "with_expected_size_tag",
@@ -72,8 +76,14 @@ class ResourceInput:
 
 
 def is_priced_type(type_: str) -> bool:
-    """True when `estimate_resource` prices resources of this type."""
+    """True when `estimate_resource` has an estimator for this type."""
     return type_ in ESTIMATORS
+
+
+def free_type(type_: str) -> FreeType | None:
+    """Why a type without an estimator carries no standing charge (None: it is not listed, so
+    resources of it are unknown prices)."""
+    return None if type_ in ESTIMATORS else load_free_types().match(type_)
 
 
 def region_from_inputs(type_: str, inputs: Mapping[str, Any]) -> str | None:
@@ -99,10 +109,11 @@ def estimate_resource(
     region: str | None = None,
     prices: PriceCatalog | None = None,
 ) -> ResourceCost | None:
-    """The monthly estimate of one resource from its inputs alone, or None when the type is not
-    priced. `price_book`: the stack's `ai-infra:price_book` value (raises `PriceBookError` when
-    malformed). `region`: the provider's region when the inputs do not name one. `prices`: the
-    figures to use (default: catalog/data/prices)."""
+    """The monthly estimate of one resource from its inputs alone, or None when it carries no
+    standing charge (a free or billed-elsewhere type, see `free_type`). `price_book`: the stack's
+    `ai-infra:price_book` value (raises `PriceBookError` when malformed). `region`: the
+    provider's region when the inputs do not name one. `prices`: the figures to use (default:
+    catalog/data/prices)."""
     return _estimate(type_, urn, inputs, region, parse_price_book(price_book), prices or load_prices(), {})
 
 
@@ -116,8 +127,6 @@ def _estimate(
     hints: Mapping[str, Any],
 ) -> ResourceCost | None:
     estimator = ESTIMATORS.get(type_)
-    if estimator is None:
-        return None
     context = EstimateContext(
         type=type_,
         urn=urn,
@@ -127,7 +136,17 @@ def _estimate(
         prices=prices,
         hints=hints,
     )
-    return estimator(context)
+    if estimator is not None:
+        return estimator(context)
+    free = load_free_types().match(type_)
+    if free is None:
+        return context.unknown(
+            f"no estimator for {type_} (price it in catalog/estimators, or list it in catalog/data/free_types.yaml "
+            "if it carries no standing charge)"
+        )
+    if free.kind == "usage":
+        return context.usage(free.reason)
+    return None
 
 
 def estimate_resources(
@@ -219,7 +238,12 @@ class StackCost:
     unknown_by_cloud: dict[str, int] = field(default_factory=dict)
     """cloud -> number of unpriced items (only clouds that have some)."""
     priced_count: int = 0
-    """Items with a known estimate."""
+    """Items with a known estimate (usage-only items included)."""
+    usage_count: int = 0
+    """Items billed only by usage the estimate does not model (not in the totals)."""
+    list_floor_usd: float | None = None
+    list_ceiling_usd: float | None = None
+    """The totals at list prices, when a commitment discounts some item (None otherwise)."""
 
     def to_json(self) -> dict[str, Any]:
         clouds = sorted(set(self.by_cloud) | set(self.unknown_by_cloud))
@@ -227,6 +251,9 @@ class StackCost:
             "floor_usd": self.floor_usd,
             "ceiling_usd": self.ceiling_usd,
             "unknown_count": self.unknown_count,
+            "usage_count": self.usage_count,
+            "list_floor_usd": self.list_floor_usd,
+            "list_ceiling_usd": self.list_ceiling_usd,
             "by_cloud": {
                 cloud: {
                     "floor_usd": self.by_cloud.get(cloud, (0.0, 0.0))[0],
@@ -243,7 +270,9 @@ def estimate_stack(costs: Iterable[ResourceCost]) -> StackCost:
     floors: dict[str, float] = {}
     ceilings: dict[str, float] = {}
     unknown: dict[str, int] = {}
-    priced = 0
+    priced = usage = 0
+    list_floor = list_ceiling = 0.0
+    committed = False
     for cost in costs:
         floors.setdefault(cost.cloud, 0.0)
         ceilings.setdefault(cost.cloud, 0.0)
@@ -251,8 +280,12 @@ def estimate_stack(costs: Iterable[ResourceCost]) -> StackCost:
             unknown[cost.cloud] = unknown.get(cost.cloud, 0) + 1
             continue
         priced += 1
+        usage += cost.usage_only
         floors[cost.cloud] += cost.floor_usd or 0.0
         ceilings[cost.cloud] += cost.ceiling_usd or 0.0
+        committed = committed or cost.list_floor_usd is not None
+        list_floor += cost.list_floor_usd if cost.list_floor_usd is not None else cost.floor_usd or 0.0
+        list_ceiling += cost.list_ceiling_usd if cost.list_ceiling_usd is not None else cost.ceiling_usd or 0.0
     by_cloud = {cloud: (round(floors[cloud], 2), round(ceilings[cloud], 2)) for cloud in sorted(floors)}
     return StackCost(
         floor_usd=round(sum(floors.values()), 2),
@@ -261,6 +294,9 @@ def estimate_stack(costs: Iterable[ResourceCost]) -> StackCost:
         by_cloud=by_cloud,
         unknown_by_cloud=dict(sorted(unknown.items())),
         priced_count=priced,
+        usage_count=usage,
+        list_floor_usd=round(list_floor, 2) if committed else None,
+        list_ceiling_usd=round(list_ceiling, 2) if committed else None,
     )
 
 
@@ -281,7 +317,13 @@ def format_range(floor: float, ceiling: float) -> str:
 
 
 def format_cost(cost: ResourceCost) -> str:
-    """A resource's monthly cell: `$12.40`, `$0-$1,240` or `unknown`."""
+    """A resource's monthly cell: `$12.40`, `$0-$1,240`, `unknown`, `usage` (billed only by usage),
+    or `$1,032-$6,196 (list $1,637-$6,801)` when a commitment discounts it."""
     if not cost.known or cost.floor_usd is None or cost.ceiling_usd is None:
         return "unknown"
-    return format_range(cost.floor_usd, cost.ceiling_usd)
+    if cost.usage_only:
+        return "usage"
+    text = format_range(cost.floor_usd, cost.ceiling_usd)
+    if cost.list_floor_usd is not None and cost.list_ceiling_usd is not None:
+        text += f" (list {format_range(cost.list_floor_usd, cost.list_ceiling_usd)})"
+    return text

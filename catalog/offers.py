@@ -1,16 +1,17 @@
-"""Where an accelerator costs what: every machine the catalog maps it to, in every region the
-price files know, priced per accelerator-hour (`preflight prices nvidia-h100`)."""
+"""Where an accelerator costs what: every machine (or managed-hosting type) the catalog maps it
+to, in every region the price files know, priced per accelerator-hour (`preflight prices
+nvidia-h100`, `--hosting`). A derived hosting rate keeps its range (`on_demand`..`on_demand_max`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from catalog.loader import Catalog, load_catalog
 from catalog.models import MachineType
 from catalog.price_models import ANY_REGION
-from catalog.prices import PriceCatalog, Table, Unpriced, load_prices
+from catalog.prices import PriceCatalog, Quote, Table, Unpriced, load_prices
 
 SortKey = Literal["on-demand", "spot"]
 
@@ -36,6 +37,16 @@ class AcceleratorOffer:
     unknown_reason: str | None
     sources: tuple[str, ...] = ()
     as_of: dt.date | None = None
+    on_demand_max: float | None = None
+    """Upper end of a derived range per accelerator-hour (managed hosting estimated from a machine)."""
+    spot_max: float | None = None
+    machine_on_demand_max: float | None = None
+    figures: tuple[Quote, ...] = field(default=(), compare=False, repr=False)
+    """The sourced figures behind the offer (for freshness checks)."""
+
+    @property
+    def derived_range(self) -> bool:
+        return self.on_demand_max is not None or self.spot_max is not None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -51,7 +62,20 @@ class AcceleratorOffer:
             "spot_usd_per_accelerator_hour": self.spot,
             "spot_unknown": self.spot_unknown,
             "unknown_reason": self.unknown_reason,
-            "sources": list(self.sources),
+            "machine_on_demand_max_usd_per_hour": self.machine_on_demand_max,
+            "on_demand_max_usd_per_accelerator_hour": self.on_demand_max,
+            "spot_max_usd_per_accelerator_hour": self.spot_max,
+            "derived_range": self.derived_range,
+            "sources": [
+                {
+                    "source": q.source.title,
+                    "url": q.source.url,
+                    "as_of": q.as_of.isoformat(),
+                    "undated": q.source.undated,
+                    "note": q.note,
+                }
+                for q in self.figures
+            ],
             "as_of": self.as_of.isoformat() if self.as_of else None,
         }
 
@@ -119,6 +143,10 @@ def _offer(prices: PriceCatalog, catalog: Catalog, cloud: str, machine: MachineT
         unknown_reason=None,
         sources=tuple(dict.fromkeys(q.citation for q in quote.quotes)),
         as_of=quote.as_of,
+        on_demand_max=round(quote.on_demand_max / count, 6) if quote.on_demand_max is not None else None,
+        spot_max=round(quote.spot_max / count, 6) if quote.spot_max is not None else None,
+        machine_on_demand_max=quote.on_demand_max,
+        figures=quote.quotes,
     )
 
 
@@ -126,19 +154,21 @@ def accelerator_offers(
     accelerator: str,
     *,
     sort: SortKey = "on-demand",
+    role: Literal["node", "endpoint"] | None = None,
     catalog: Catalog | None = None,
     prices: PriceCatalog | None = None,
 ) -> list[AcceleratorOffer]:
     """Every (machine type, region) the catalog maps `accelerator` to, cheapest per
-    accelerator-hour first (by `sort`), offers without a price last. Raises `CatalogError` for an
-    accelerator the catalog does not know."""
+    accelerator-hour first (by `sort`; a range by its lower end), offers without a price last.
+    `role`: only machines (`node`) or only managed-hosting types (`endpoint`); default both.
+    Raises `CatalogError` for an accelerator the catalog does not know."""
     catalog = catalog or load_catalog()
     prices = prices or load_prices()
     catalog.accelerator(accelerator)
     offers: list[AcceleratorOffer] = []
     for cloud, cloud_catalog in sorted(catalog.clouds.items()):
         for machine in sorted(cloud_catalog.machines.values(), key=lambda m: m.name):
-            if machine.accelerator != accelerator:
+            if machine.accelerator != accelerator or (role is not None and machine.role != role):
                 continue
             found = [_offer(prices, catalog, cloud, machine, region) for region in _regions(prices, cloud, machine)]
             if all(offer.unknown_reason for offer in found):

@@ -2,9 +2,8 @@
 
 The figures live in `catalog/data/prices/<cloud>.yaml` (see `catalog.price_models`). A lookup
 returns a `Quote` (the figure with its source and date) or `Unpriced` (why there is no figure).
-`machine_quote` combines figures into a machine's hourly price the way the cloud bills it: AWS,
-Azure and Alibaba price the whole machine; Google prices the host and adds its GPUs, and prices
-TPU node machines per chip.
+`machine_quote` (catalog.machine_prices) combines figures into a machine's hourly price the way
+the cloud bills it; `commitment` (catalog.commitments) finds the discount of a committed-use plan.
 """
 
 from __future__ import annotations
@@ -16,13 +15,16 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import yaml
 
-from catalog.loader import DATA_DIR, Catalog, CatalogError, load_catalog
+from catalog.loader import DATA_DIR, Catalog, load_catalog
 from catalog.models import CLOUDS
 from catalog.price_models import ANY_REGION, CloudPrices, FeePrice, HourlyPrice, PriceSource, StoragePrice
+
+if TYPE_CHECKING:
+    from catalog.machine_prices import MachineQuote
 
 PRICES_DIR = DATA_DIR / "prices"
 Table = Literal["machines", "hosting", "accelerators", "fees", "storage"]
@@ -63,10 +65,17 @@ class Quote:
     region: str
     """The region key that matched (`*`: the figure holds in every region)."""
     note: str | None = None
+    price_max: float | None = None
+    """Upper end of a derived range (hosting estimated from a machine's rate); `price` is the lower end."""
+    spot_max: float | None = None
+    """Upper end of a derived spot range."""
+    monthly: bool = False
+    """A fee quoted per month (`price` is then USD per month, not per hour)."""
 
     @property
     def citation(self) -> str:
-        return f"{self.source.title}, as of {self.as_of.isoformat()}"
+        url = f" <{self.source.url}>" if self.source.url else ""
+        return f"{self.source.title}{url}, as of {self.as_of.isoformat()}"
 
 
 @dataclass(frozen=True)
@@ -77,41 +86,6 @@ class Unpriced:
 
 
 Lookup = Quote | Unpriced
-
-
-@dataclass(frozen=True)
-class MachineQuote:
-    """A machine's hourly price as billed, with the parts it was built from."""
-
-    machine_type: str
-    on_demand: float
-    spot: float | None
-    spot_unknown: str | None
-    """Why `spot` is None."""
-    on_demand_parts: str | None
-    """How `on_demand` is made up when it is a sum (`host $0.1468 + 1 x nvidia-l4 $0.56`)."""
-    spot_parts: str | None
-    quotes: tuple[Quote, ...]
-    """The figures used (for sources and dates)."""
-
-    def rate(self, spot: bool) -> float | None:
-        return self.spot if spot else self.on_demand
-
-    def describe(self, spot: bool) -> str:
-        """`g6.xlarge spot $0.40/h`, `g2-standard-4 on-demand $0.7068/h (host $0.1468 + 1 x nvidia-l4 $0.56)`."""
-        rate = self.rate(spot)
-        capacity = "spot" if spot else "on-demand"
-        text = (
-            f"{self.machine_type} {capacity} {usd_rate(rate)}/h"
-            if rate is not None
-            else f"{self.machine_type} {capacity}"
-        )
-        parts = self.spot_parts if spot else self.on_demand_parts
-        return f"{text} ({parts})" if parts else text
-
-    @property
-    def as_of(self) -> dt.date:
-        return min(q.as_of for q in self.quotes)
 
 
 def usd_rate(value: float) -> str:
@@ -171,14 +145,18 @@ class PriceCatalog:
         if figure.unknown is not None:
             return Unpriced(f"{cloud} {label} '{item}': {figure.unknown}")
         source = prices.sources[figure.source or ""]
+        price_max, spot_max, monthly = None, None, False
         if isinstance(figure, HourlyPrice):
             price, spot, spot_unknown = figure.on_demand, figure.spot, figure.spot_unknown
+            price_max, spot_max = figure.on_demand_max, figure.spot_max
             if spot is None and spot_unknown is None:
                 spot_unknown = "spot price not sourced"
         elif isinstance(figure, FeePrice):
-            price, spot, spot_unknown = figure.hourly, None, None
+            monthly = figure.monthly is not None
+            price, spot, spot_unknown = figure.monthly if monthly else figure.hourly, None, None
         else:
             price, spot, spot_unknown = figure.gb_month, None, None
+            price_max = figure.gb_month_max
         assert price is not None
         return Quote(
             item=item,
@@ -189,6 +167,9 @@ class PriceCatalog:
             as_of=figure.as_of or source.as_of,
             region=matched,
             note=figure.note,
+            price_max=price_max,
+            spot_max=spot_max,
+            monthly=monthly,
         )
 
     def machine(self, cloud: str, machine_type: str, region: str | None) -> Lookup:
@@ -212,7 +193,7 @@ class PriceCatalog:
         prices = self.clouds.get(cloud)
         if prices is not None and cloud_type in prices.accelerator_types:
             return prices.accelerator_types[cloud_type]
-        catalog = self._catalog_or_none()
+        catalog = self.catalog_or_none()
         if catalog is not None and cloud in catalog.clouds:
             for machine in catalog.clouds[cloud].machines.values():
                 if machine.accelerator_type == cloud_type:
@@ -230,7 +211,7 @@ class PriceCatalog:
         accelerator = prices.tpu_machine_families.get(family)
         if accelerator is None:
             return None
-        catalog = self._catalog_or_none()
+        catalog = self.catalog_or_none()
         if catalog is not None and cloud in catalog.clouds and machine_type in catalog.clouds[cloud].machines:
             return accelerator, catalog.clouds[cloud].machines[machine_type].accelerator_count
         match = _TPU_CHIPS_SUFFIX.search(machine_type)
@@ -261,7 +242,7 @@ class PriceCatalog:
             return spec.accelerator, chips
         return None
 
-    def _catalog_or_none(self) -> Catalog | None:
+    def catalog_or_none(self) -> Catalog | None:
         try:
             return self.catalog
         except (OSError, ValueError):  # a broken sibling data file must not break price lookups
@@ -277,113 +258,16 @@ class PriceCatalog:
         role: Literal["node", "endpoint"] = "node",
         accelerators: Sequence[tuple[str, int]] | None = None,
     ) -> MachineQuote | Unpriced:
-        """A machine's hourly price. `accelerators` (neutral name, count) are the GPUs attached to a
-        host on clouds that bill them separately; None means "what the catalog says the machine
-        carries". Hosting (`role="endpoint"`) types are priced from the `hosting` table."""
-        prices = self.clouds.get(cloud)
-        if prices is None:
-            return Unpriced(f"the catalog has no prices for cloud '{cloud}'")
-        if role == "endpoint":
-            return _whole_machine(self.hosting(cloud, machine_type, region), machine_type)
-        tpu = self.tpu_machine(cloud, machine_type)
-        if tpu is not None:
-            accelerator, chips = tpu
-            chip = self.accelerator(cloud, accelerator, region)
-            if isinstance(chip, Unpriced):
-                return Unpriced(f"{machine_type} is {chips} {TIMES} {accelerator} chips; {chip.reason}")
-            spot = round(chip.spot * chips, 6) if chip.spot is not None else None
-            return MachineQuote(
-                machine_type=machine_type,
-                on_demand=round(chip.price * chips, 6),
-                spot=spot,
-                spot_unknown=None if spot is not None else f"{accelerator}: {chip.spot_unknown}",
-                on_demand_parts=f"{chips} {TIMES} {accelerator} {usd_rate(chip.price)}/chip-h",
-                spot_parts=f"{chips} {TIMES} {accelerator} {usd_rate(chip.spot)}/chip-h"
-                if chip.spot is not None
-                else None,
-                quotes=(chip,),
-            )
-        host = self.machine(cloud, machine_type, region)
-        if not prices.accelerators_billed_separately:
-            return _whole_machine(host, machine_type)
-        if isinstance(host, Unpriced):
-            return host
-        attached = self._attached_accelerators(cloud, machine_type, accelerators)
-        if isinstance(attached, Unpriced):
-            return attached
-        return self._host_plus_accelerators(cloud, host, attached, region)
+        """A machine's hourly price as billed (see `catalog.machine_prices.machine_quote`)."""
+        from catalog.machine_prices import machine_quote
 
-    def _attached_accelerators(
-        self, cloud: str, machine_type: str, accelerators: Sequence[tuple[str, int]] | None
-    ) -> list[tuple[str, int]] | Unpriced:
-        """GPUs billed on top of a host: the ones given, else the built-in GPUs of an
-        accelerator-optimized type (from the catalog), else none (N1, E2: GPUs only when attached)."""
-        if accelerators is not None:
-            return [(name, count) for name, count in accelerators if count > 0]
-        if machine_type.split("-", 1)[0] not in self.clouds[cloud].accelerator_optimized_families:
-            return []
-        catalog = self._catalog_or_none()
-        try:
-            machine = catalog.machine(cloud, machine_type) if catalog is not None else None
-        except CatalogError:
-            machine = None
-        if machine is None:
-            return Unpriced(
-                f"{machine_type} always carries GPUs, but the catalog does not map it, so their number is unknown"
-            )
-        return [(machine.accelerator, machine.accelerator_count)]
+        return machine_quote(self, cloud, machine_type, region, role=role, accelerators=accelerators)
 
     def hosting_type(self, cloud: str, catalog_key: str) -> str:
         """The API name of a catalog endpoint key (`vertex:g2-standard-8` -> `g2-standard-8`)."""
         prices = self.clouds.get(cloud)
         prefix = prices.endpoint_key_prefix if prices is not None else ""
         return catalog_key.removeprefix(prefix) if prefix else catalog_key
-
-    def _host_plus_accelerators(
-        self, cloud: str, host: Quote, attached: list[tuple[str, int]], region: str | None
-    ) -> MachineQuote | Unpriced:
-        quotes = [host]
-        on_demand = host.price
-        od_parts = [f"host {usd_rate(host.price)}"]
-        spot: float | None = host.spot
-        spot_unknown = None if host.spot is not None else f"host {host.item}: {host.spot_unknown}"
-        spot_parts = [f"host {usd_rate(host.spot)}"] if host.spot is not None else []
-        for name, count in attached:
-            gpu = self.accelerator(cloud, name, region)
-            if isinstance(gpu, Unpriced):
-                return Unpriced(f"{host.item} carries {count} {TIMES} {name}; {gpu.reason}")
-            quotes.append(gpu)
-            on_demand += count * gpu.price
-            od_parts.append(f"{count} {TIMES} {name} {usd_rate(gpu.price)}")
-            if gpu.spot is None:
-                spot, spot_unknown = None, spot_unknown or f"{name}: {gpu.spot_unknown}"
-            elif spot is not None:
-                spot += count * gpu.spot
-                spot_parts.append(f"{count} {TIMES} {name} {usd_rate(gpu.spot)}")
-        summed = len(od_parts) > 1
-        return MachineQuote(
-            machine_type=host.item,
-            on_demand=round(on_demand, 6),
-            spot=round(spot, 6) if spot is not None else None,
-            spot_unknown=spot_unknown if spot is None else None,
-            on_demand_parts=" + ".join(od_parts) if summed else None,
-            spot_parts=" + ".join(spot_parts) if summed and spot is not None else None,
-            quotes=tuple(quotes),
-        )
-
-
-def _whole_machine(found: Lookup, machine_type: str) -> MachineQuote | Unpriced:
-    if isinstance(found, Unpriced):
-        return found
-    return MachineQuote(
-        machine_type=machine_type,
-        on_demand=found.price,
-        spot=found.spot,
-        spot_unknown=found.spot_unknown,
-        on_demand_parts=None,
-        spot_parts=None,
-        quotes=(found,),
-    )
 
 
 def _read_prices(path: Path) -> CloudPrices:

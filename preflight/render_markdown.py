@@ -12,6 +12,7 @@ import html
 import json
 from typing import Any
 
+from preflight.costs.notes import cost_notes
 from preflight.diff.model import (
     ABSENT,
     Amount,
@@ -233,7 +234,7 @@ def _plan_cost_table(report: PlanReport, costs: dict[str, Any] | None) -> list[s
     unknown = totals.get("unknown_count")
     if unknown:
         rows += ["", f"{_plural(unknown, 'resource')} without a known price (not counted in the totals)."]
-    return [*rows, ""]
+    return [*rows, *cost_notes(costs), ""]
 
 
 def _cost_by_urn(costs: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
@@ -243,6 +244,8 @@ def _cost_by_urn(costs: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
 def _cost_cells(entry: dict[str, Any] | None) -> list[str]:
     if entry is None:
         return ["", ""]
+    if entry.get("usage_only"):
+        return ["usage", "usage"]
     return [usd(entry.get("floor_usd")), usd(entry.get("ceiling_usd"))]
 
 

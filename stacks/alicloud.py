@@ -80,6 +80,7 @@ def declare_alicloud(env: EnvironmentSpec, spec: AlicloudSpec) -> dict[str, Any]
             system_disk_gib=pool.disk_gib,
             data_disk_gib=pool.data_disk_gib,
             labels=pool.labels,
+            commitment=pool.commitment.for_estimate() if pool.commitment is not None else None,
         )
         for name, pool in spec.gpu_pools.items()
     ]

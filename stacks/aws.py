@@ -16,6 +16,7 @@ from components.aws import (
     BucketTiering,
     Budget,
     BudgetArgs,
+    CapacityReservationArgs,
     GpuCluster,
     GpuClusterArgs,
     GpuNodePool,
@@ -98,6 +99,12 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
                 disk_gib=pool.disk_gib,
                 labels=pool.labels,
                 tags=tags,
+                capacity_reservation=CapacityReservationArgs(
+                    nodes=pool.capacity_reservation.nodes, availability_zone=zones[0]
+                )
+                if pool.capacity_reservation is not None
+                else None,
+                commitment=pool.commitment.for_estimate() if pool.commitment is not None else None,
             ),
             opts=opts,
         )

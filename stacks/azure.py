@@ -18,6 +18,8 @@ from components.azure import (
     BucketArgs,
     Budget,
     BudgetArgs,
+    CapacityReservation,
+    CapacityReservationArgs,
     CustomerKeyArgs,
     FlowLogArgs,
     GpuCluster,
@@ -32,6 +34,7 @@ from components.azure import (
     WorkloadIdentity,
     WorkloadIdentityArgs,
 )
+from components.azure.gpu_pool import ReservationUse
 from components.azure.naming import compact_name, dashed_name
 from components.azure.resource_ids import resource_group_id
 from stacks import StackConfigError
@@ -138,6 +141,7 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
     )
 
     cluster_spec = spec.cluster
+    reservations = _capacity_reservations(env, spec, prefix, placement, opts)
     cluster = GpuCluster(
         prefix,
         GpuClusterArgs(
@@ -179,6 +183,8 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
                     disk_gib=pool.disk_gib,
                     labels=pool.labels,
                     mig_profile=pool.mig_profile,
+                    capacity_reservation=reservations.get(pool_name),
+                    commitment=pool.commitment.for_estimate() if pool.commitment is not None else None,
                 )
                 for pool_name, pool in spec.gpu_pools.items()
             ],
@@ -306,3 +312,34 @@ def _check_tier_rules(env: EnvironmentSpec, spec: AzureSpec) -> None:
             )
     if problems:
         raise StackConfigError(f"invalid stack config:\n{ConfigError(problems)}")
+
+
+def _capacity_reservations(
+    env: EnvironmentSpec, spec: AzureSpec, prefix: str, placement: dict[str, Any], opts: pulumi.ResourceOptions
+) -> dict[str, ReservationUse]:
+    """A capacity reservation group (with its reservation and deploy role) per GPU pool that asks
+    for one, keyed by pool name."""
+    found: dict[str, ReservationUse] = {}
+    for pool_name, pool in spec.gpu_pools.items():
+        if pool.capacity_reservation is None:
+            continue
+        reservation = CapacityReservation(
+            f"{prefix}-{pool_name}-capacity",
+            CapacityReservationArgs(
+                subscription_id=placement["subscription_id"],
+                resource_group_name=placement["resource_group_name"],
+                resource_group_id=resource_group_id(placement["subscription_id"], placement["resource_group_name"]),
+                location=placement["location"],
+                group_name=f"crg-ai-infra-{env.environment}-{pool_name}",
+                vm_size=node_machine(pool.accelerator, pool.machine_type, pool_name, pool.multi_node).name,
+                nodes=pool.capacity_reservation.nodes,
+                tags=env.tags,
+            ),
+            opts=opts,
+        )
+        found[pool_name] = ReservationUse(
+            group_id=reservation.group_id,
+            deploy_role_id=reservation.deploy_role_id,
+            nodes=pool.capacity_reservation.nodes,
+        )
+    return found

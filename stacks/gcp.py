@@ -111,6 +111,8 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
                 disk_gib=pool.disk_gib,
                 labels=pool.labels,
                 reservation=pool.reservation,
+                capacity_reservation_nodes=pool.capacity_reservation.nodes if pool.capacity_reservation else 0,
+                commitment=pool.commitment.for_estimate() if pool.commitment is not None else None,
             )
         )
     cluster = GpuCluster(

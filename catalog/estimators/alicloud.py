@@ -1,6 +1,7 @@
 """Alibaba Cloud resources priced from their inputs: ACK node pools and clusters, NAT gateways,
-OSS buckets and PAI-EAS services. The catalog has no sourced Alibaba figures yet, so these come
-out unknown with the reason, never $0, while their basis still shows what would be billed."""
+OSS buckets, PAI-EAS services, EIPs and KMS keys. Where the catalog has no sourced Alibaba figure
+(ECS and PAI-EAS instances, EIPs, KMS) they come out unknown with the reason, never $0, while
+their basis still shows what would be billed."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ MANAGED_KUBERNETES = "alicloud:cs/managedKubernetes:ManagedKubernetes"
 NAT_GATEWAY = "alicloud:vpc/natGateway:NatGateway"
 BUCKET = "alicloud:oss/bucket:Bucket"
 PAI_SERVICE = "alicloud:pai/service:Service"
+EIP = "alicloud:ecs/eipAddress:EipAddress"
+KMS_KEY = "alicloud:kms/key:Key"
 
 _OSS_CLASSES = {"standard": "STANDARD", "ia": "IA", "archive": "ARCHIVE", "coldarchive": "COLDARCHIVE"}
 
@@ -44,7 +47,9 @@ def node_pool(ctx: EstimateContext) -> ResourceCost:
     spot = str(ctx.inputs.get("spotStrategy") or "NoSpot") in ("SpotWithPriceLimit", "SpotAsPriceGo")
     if len(types) > 1:
         note += f"; priced as the first of {len(types)} instance types"
-    return pool_cost(ctx, machine_type=str(types[0]), low=low, high=high, spot=spot, note=note)
+    return pool_cost(
+        ctx, machine_type=str(types[0]), low=low, high=high, spot=spot, note=note, tags=ctx.inputs.get("tags")
+    )
 
 
 def managed_kubernetes(ctx: EstimateContext) -> ResourceCost:
@@ -104,10 +109,20 @@ def _service_config(raw: Any) -> dict[str, Any] | None:
     return None
 
 
+def eip(ctx: EstimateContext) -> ResourceCost:
+    return fee_cost(ctx, "eip", "elastic IP", note="data transfer not modelled")
+
+
+def kms_key(ctx: EstimateContext) -> ResourceCost:
+    return fee_cost(ctx, "kms-key", "KMS key")
+
+
 ESTIMATORS: dict[str, Estimator] = {
     NODE_POOL: node_pool,
     MANAGED_KUBERNETES: managed_kubernetes,
     NAT_GATEWAY: nat_gateway,
     BUCKET: bucket,
     PAI_SERVICE: pai_service,
+    EIP: eip,
+    KMS_KEY: kms_key,
 }

@@ -16,7 +16,7 @@ from catalog.estimators.base import (
     storage_cost,
     whole_number,
 )
-from catalog.prices import TIMES
+from catalog.prices import TIMES, Unpriced, usd_rate
 
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 CLUSTER = "aws:eks/cluster:Cluster"
@@ -26,6 +26,13 @@ ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
 AUTOSCALING_TARGET = "aws:appautoscaling/target:Target"
 BUCKET = "aws:s3/bucket:Bucket"
 BUCKET_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+EIP = "aws:ec2/eip:Eip"
+KMS_KEY = "aws:kms/key:Key"
+VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+CAPACITY_RESERVATION = "aws:ec2/capacityReservation:CapacityReservation"
+
+KMS_BILLED_ROTATIONS = 2
+"""AWS KMS bills the first two rotations of a key's material ($1/month each), later ones not."""
 
 AUTOSCALING_HINT = "autoscaling"
 """Hint on an endpoint configuration: {variant name: (min, max)} from its autoscaling targets."""
@@ -34,6 +41,7 @@ LIFECYCLE_HINT = "lifecycle_transitions"
 
 
 def node_group(ctx: EstimateContext) -> ResourceCost:
+    """An EKS managed node group: min..max nodes (less those on a capacity reservation) x its rate."""
     types = ctx.inputs.get("instanceTypes") or []
     scaling = ctx.inputs.get("scalingConfig") or {}
     low, high = whole_number(scaling.get("minSize")), whole_number(scaling.get("maxSize"))
@@ -43,7 +51,9 @@ def node_group(ctx: EstimateContext) -> ResourceCost:
         return ctx.unknown("scalingConfig.minSize / maxSize are not known from the inputs")
     spot = str(ctx.inputs.get("capacityType") or "ON_DEMAND").upper() == "SPOT"
     note = f"priced as the first of {len(types)} instance types" if len(types) > 1 else ""
-    return pool_cost(ctx, machine_type=str(types[0]), low=low, high=high, spot=spot, note=note)
+    return pool_cost(
+        ctx, machine_type=str(types[0]), low=low, high=high, spot=spot, note=note, tags=ctx.inputs.get("tags")
+    )
 
 
 def cluster(ctx: EstimateContext) -> ResourceCost:
@@ -148,10 +158,65 @@ def sagemaker_variant_target(inputs: dict[str, Any]) -> tuple[str, str, int, int
     return parts[1], parts[3], low, high
 
 
+def eip(ctx: EstimateContext) -> ResourceCost:
+    return fee_cost(ctx, "public-ipv4", "public IPv4 address")
+
+
+def kms_key(ctx: EstimateContext) -> ResourceCost:
+    """$1 a month per key; with rotation on, each of the first two yearly rotations adds $1/month
+    (floor: the first year, ceiling: after the second rotation)."""
+    if not ctx.inputs.get("enableKeyRotation"):
+        return fee_cost(ctx, "kms-key", "KMS key", note="requests not modelled")
+    key = fee_cost(ctx, "kms-key", "KMS key")
+    if not key.known or key.floor_usd is None:
+        return key
+    rotation = ctx.prices.fee("aws", "kms-key-rotation", ctx.region)
+    if isinstance(rotation, Unpriced):
+        return ctx.unknown(rotation.reason, key.basis)
+    ctx.cite(rotation)
+    discount = ctx.price_book.discount("aws")
+    extra = KMS_BILLED_ROTATIONS * (discount.apply(rotation.price) if discount else rotation.price)
+    basis = (
+        f"{key.basis} (floor: first year) .. + {KMS_BILLED_ROTATIONS} rotations {TIMES} "
+        f"{usd_rate(rotation.price)}/month (ceiling: after the second yearly rotation); requests not modelled"
+    )
+    return ctx.cost(key.floor_usd, key.floor_usd + extra, basis)
+
+
+def vpc_endpoint(ctx: EstimateContext) -> ResourceCost:
+    kind = str(ctx.inputs.get("vpcEndpointType") or "Gateway")
+    if kind == "Interface":
+        subnets = ctx.inputs.get("subnetIds")
+        count = len(subnets) if isinstance(subnets, list) and subnets else 1
+        return fee_cost(ctx, "vpc-endpoint-interface", "interface endpoint AZ", count=count)
+    return fee_cost(ctx, f"vpc-endpoint-{kind.lower()}", f"{kind} endpoint")
+
+
+def capacity_reservation(ctx: EstimateContext) -> ResourceCost:
+    """An On-Demand Capacity Reservation bills its instances at the on-demand rate whether
+    instances run in it or not (the pool that uses it leaves those nodes out of its own count)."""
+    instance_type = ctx.inputs.get("instanceType")
+    count = whole_number(ctx.inputs.get("instanceCount"))
+    if not instance_type or count is None:
+        return ctx.unknown("instanceType / instanceCount are not known from the inputs")
+    return pool_cost(
+        ctx,
+        machine_type=str(instance_type),
+        low=count,
+        high=count,
+        spot=False,
+        note="reserved capacity: billed whether used or not",
+    )
+
+
 ESTIMATORS: dict[str, Estimator] = {
     NODE_GROUP: node_group,
     CLUSTER: cluster,
     NAT_GATEWAY: nat_gateway,
     ENDPOINT_CONFIGURATION: endpoint_configuration,
     BUCKET: bucket,
+    EIP: eip,
+    KMS_KEY: kms_key,
+    VPC_ENDPOINT: vpc_endpoint,
+    CAPACITY_RESERVATION: capacity_reservation,
 }

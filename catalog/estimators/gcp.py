@@ -28,6 +28,10 @@ BUCKET = "gcp:storage/bucket:Bucket"
 ROUTER_NAT = "gcp:compute/routerNat:RouterNat"
 DEPLOYMENT_RESOURCE_POOL = "gcp:vertex/aiDeploymentResourcePool:AiDeploymentResourcePool"
 MODEL_GARDEN_ENDPOINT = "gcp:vertex/aiEndpointWithModelGardenDeployment:AiEndpointWithModelGardenDeployment"
+CRYPTO_KEY = "gcp:kms/cryptoKey:CryptoKey"
+RESERVATION = "gcp:compute/reservation:Reservation"
+
+SECONDS_PER_YEAR = 365 * 86_400
 
 GKE_DEFAULT_MACHINE = "e2-medium"
 REGIONAL_DEFAULT_ZONES = 3
@@ -69,7 +73,16 @@ def node_pool(ctx: EstimateContext) -> ResourceCost:
         return ctx.unknown(
             accelerators.reason, f"{HOURS_PER_MONTH} h {TIMES} {count_text(low, high)} {TIMES} {machine_type}"
         )
-    return pool_cost(ctx, machine_type=machine_type, low=low, high=high, spot=spot, accelerators=accelerators, note=how)
+    return pool_cost(
+        ctx,
+        machine_type=machine_type,
+        low=low,
+        high=high,
+        spot=spot,
+        accelerators=accelerators,
+        note=how,
+        tags=config.get("resourceLabels"),
+    )
 
 
 def _node_counts(inputs: Mapping[str, Any]) -> tuple[int, int, str] | str:
@@ -141,6 +154,7 @@ def tpu_vm(ctx: EstimateContext) -> ResourceCost:
     if isinstance(chip, Unpriced):
         return ctx.unknown(chip.reason, f"{HOURS_PER_MONTH} h {TIMES} {chips} chips {TIMES} {accelerator} {capacity}")
     rate = chip.spot if spot else chip.price
+    ctx.cite(chip)
     if rate is None:
         return ctx.unknown(
             f"no spot price for {accelerator}: {chip.spot_unknown}",
@@ -190,6 +204,7 @@ def router_nat(ctx: EstimateContext) -> ResourceCost:
     basis = f"{HOURS_PER_MONTH} h {TIMES} 0..{CLOUD_NAT_MAX_BILLED_VMS} VMs using the gateway"
     if isinstance(quote, Unpriced):
         return ctx.unknown(quote.reason, basis)
+    ctx.cite(quote)
     discount = ctx.price_book.discount("gcp")
     rate = discount.apply(quote.price) if discount else quote.price
     basis += f" {TIMES} {usd_rate(quote.price)}/VM-h (flat beyond {CLOUD_NAT_MAX_BILLED_VMS} VMs)"
@@ -224,6 +239,47 @@ def model_garden_endpoint(ctx: EstimateContext) -> ResourceCost:
     return _dedicated(ctx, dedicated, spot=spot)
 
 
+def crypto_key(ctx: EstimateContext) -> ResourceCost:
+    """Cloud KMS bills every enabled key version by the month. Rotation adds a version each
+    period and old versions stay enabled (billed) until destroyed: floor 1 version, ceiling the
+    versions a year of rotation leaves."""
+    template = ctx.inputs.get("versionTemplate") or {}
+    level = str(template.get("protectionLevel") or "SOFTWARE").upper() if isinstance(template, dict) else "SOFTWARE"
+    fee = "kms-key-version-hsm" if level == "HSM" else "kms-key-version-software"
+    one = fee_cost(ctx, fee, f"{level.lower()} key version")
+    period = str(ctx.inputs.get("rotationPeriod") or "")
+    seconds = int(period[:-1]) if period.endswith("s") and period[:-1].isdigit() else 0
+    if not one.known or one.floor_usd is None or seconds <= 0:
+        return one
+    versions = 1 + SECONDS_PER_YEAR // seconds
+    basis = f"{one.basis} (floor: 1 version) .. {versions} versions after a year of rotation every "
+    basis += f"{seconds // 86_400} d (ceiling: old versions not destroyed)"
+    return ctx.cost(one.floor_usd, one.floor_usd * versions, basis)
+
+
+def reservation(ctx: EstimateContext) -> ResourceCost:
+    """A specific Compute Engine reservation bills its VMs (and GPUs) at the on-demand rate
+    whether VMs consume it or not; the node pool that consumes it leaves those nodes out."""
+    specific = ctx.inputs.get("specificReservation") or {}
+    count = whole_number(specific.get("count")) if isinstance(specific, dict) else None
+    properties = (specific.get("instanceProperties") or {}) if isinstance(specific, dict) else {}
+    machine_type = properties.get("machineType")
+    if count is None or not machine_type:
+        return ctx.unknown("specificReservation.count / instanceProperties.machineType are not known from the inputs")
+    accelerators = _guest_accelerators(ctx, properties.get("guestAccelerators"))
+    if isinstance(accelerators, Unpriced):
+        return ctx.unknown(accelerators.reason, f"{HOURS_PER_MONTH} h {TIMES} {count} {TIMES} {machine_type}")
+    return pool_cost(
+        ctx,
+        machine_type=str(machine_type),
+        low=count,
+        high=count,
+        spot=False,
+        accelerators=accelerators,
+        note="reserved capacity: billed whether used or not",
+    )
+
+
 ESTIMATORS: dict[str, Estimator] = {
     NODE_POOL: node_pool,
     CLUSTER: cluster,
@@ -232,4 +288,6 @@ ESTIMATORS: dict[str, Estimator] = {
     ROUTER_NAT: router_nat,
     DEPLOYMENT_RESOURCE_POOL: deployment_resource_pool,
     MODEL_GARDEN_ENDPOINT: model_garden_endpoint,
+    CRYPTO_KEY: crypto_key,
+    RESERVATION: reservation,
 }

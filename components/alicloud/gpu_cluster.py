@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_alicloud as alicloud
 
+from catalog.commitments import PoolCommitment, with_commitment_tags
 from components.alicloud.kms_key import customer_key
 from components.options import child_options, stateful_options
 
@@ -67,6 +68,9 @@ class GpuPoolArgs:
     0: no data disk."""
     labels: Mapping[str, str] = field(default_factory=dict)
     """Extra Kubernetes node labels (pool and accelerator labels are always set)."""
+    commitment: PoolCommitment | None = None
+    """Default None. A subscription bought for some nodes: recorded as tags on the node pool so
+    that the cost estimate prices the committed nodes at the committed rate."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -201,7 +205,7 @@ class GpuCluster(pulumi.ComponentResource):
                 labels={**pool.labels, POOL_LABEL: pool.name, ACCELERATOR_LABEL: pool.accelerator},
                 taints=[{"key": pool.taint_key, "value": "present", "effect": "NoSchedule"}],
                 spot_price_limit=pool.spot_price_limit if pool.spot else None,
-                tags={**tags, POOL_LABEL: pool.name},
+                tags=with_commitment_tags({**tags, POOL_LABEL: pool.name}, pool.commitment),
             )
             self.node_pool_ids[pool.name] = node_pool.node_pool_id
             gpu_pools.append(node_pool)

@@ -3,7 +3,7 @@
 from components.aws.bucket import Bucket, BucketArgs, BucketTiering
 from components.aws.budget import Budget, BudgetArgs
 from components.aws.gpu_cluster import GpuCluster, GpuClusterArgs
-from components.aws.gpu_node_pool import GpuNodePool, GpuNodePoolArgs
+from components.aws.gpu_node_pool import CapacityReservationArgs, GpuNodePool, GpuNodePoolArgs
 from components.aws.model_endpoint import ModelEndpoint, ModelEndpointArgs
 from components.aws.network import Network, NetworkArgs
 from components.aws.workload_identity import WorkloadIdentity, WorkloadIdentityArgs
@@ -14,6 +14,7 @@ __all__ = [
     "BucketTiering",
     "Budget",
     "BudgetArgs",
+    "CapacityReservationArgs",
     "GpuCluster",
     "GpuClusterArgs",
     "GpuNodePool",

@@ -1,6 +1,8 @@
 """`ai-infra:aws:GpuNodePool`: one EKS managed node group of accelerator machines, tainted so that
 only pods that ask for the accelerator land on it, with hardened nodes and, for multi-node
-training, a cluster placement group and EFA networking."""
+training, a cluster placement group and EFA networking; optionally an On-Demand Capacity
+Reservation for some of its nodes, and the tags through which the cost estimate learns about
+reserved and committed nodes."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from catalog import MachineType, load_catalog
+from catalog.commitments import PoolCommitment, with_commitment_tags
 from components.aws.node_launch_template import node_launch_template
 from components.options import child_options
 
@@ -18,6 +21,16 @@ AMI_TYPES = {"gpu": "AL2023_x86_64_NVIDIA", "neuron": "AL2023_x86_64_NEURON"}
 """EKS-optimized AMI (drivers, container toolkit / Neuron runtime) per accelerator kind."""
 POOL_LABEL = "ai-infra/pool"
 ACCELERATOR_LABEL = "ai-infra/accelerator"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CapacityReservationArgs:
+    """An On-Demand Capacity Reservation for some of a pool's nodes."""
+
+    nodes: int
+    """Instances reserved; billed at the on-demand rate whether instances use them or not."""
+    availability_zone: str
+    """The zone of the pool's first subnet: the reservation is there and the pool is kept to it."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,6 +71,15 @@ class GpuNodePoolArgs:
     """Extra node labels. The pool and accelerator labels are always set."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for node group, launch template, placement group and the instances/volumes/ENIs."""
+    capacity_reservation: CapacityReservationArgs | None = None
+    """Default None: capacity as EC2 has it when the autoscaler asks. Set: an open On-Demand
+    Capacity Reservation of that many instances (in the placement group for multi-node pools),
+    which matching instances use automatically, and the pool kept to the reservation's zone. Not
+    with `spot`."""
+    commitment: PoolCommitment | None = None
+    """Default None. A commitment bought in the billing console (Reserved Instances, Savings
+    Plans): recorded as tags on the node group so that the cost estimate prices those nodes at
+    the committed rate. Not with `spot`."""
 
 
 class GpuNodePool(pulumi.ComponentResource):
@@ -70,6 +92,8 @@ class GpuNodePool(pulumi.ComponentResource):
     """Whether the nodes get EFA network interfaces."""
     node_group: aws.eks.NodeGroup
     """The native node group, for escape hatches."""
+    capacity_reservation: aws.ec2.CapacityReservation | None = None
+    """The On-Demand Capacity Reservation, when the pool has one."""
 
     def __init__(self, name: str, args: GpuNodePoolArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-infra:aws:GpuNodePool", name, None, opts)
@@ -82,7 +106,10 @@ class GpuNodePool(pulumi.ComponentResource):
             raise ValueError(f"node counts must satisfy 0 <= min ({args.min_nodes}) <= max ({args.max_nodes})")
         desired = args.min_nodes if args.desired_nodes is None else args.desired_nodes
         tags = {**args.tags, POOL_LABEL.replace("/", "-"): args.pool}
+        if args.spot and (args.capacity_reservation is not None or args.commitment is not None):
+            raise ValueError("spot capacity cannot be reserved or committed")
 
+        placement_group: aws.ec2.PlacementGroup | None = None
         placement_group_name: pulumi.Output[str] | None = None
         self.efa = args.multi_node and self.machine.efa
         if args.multi_node:
@@ -115,7 +142,25 @@ class GpuNodePool(pulumi.ComponentResource):
             efa_interfaces=1 if self.efa else 0,
             security_group_ids=[args.cluster_security_group_id] if self.efa and args.cluster_security_group_id else (),
         )
-        subnet_ids = list(args.subnet_ids)[:1] if args.multi_node else list(args.subnet_ids)
+        reservation = args.capacity_reservation
+        if reservation is not None:
+            self.capacity_reservation = aws.ec2.CapacityReservation(
+                f"{name}-reservation",
+                instance_type=self.machine.name,
+                instance_platform="Linux/UNIX",
+                availability_zone=reservation.availability_zone,
+                instance_count=reservation.nodes,
+                # open: the pool's instances (same type, zone and platform) use it without naming it,
+                # and the pool can still grow past it on ordinary on-demand capacity.
+                instance_match_criteria="open",
+                end_date_type="unlimited",
+                placement_group_arn=placement_group.arn if placement_group is not None else None,
+                tags=tags,
+                opts=child_options(self),
+            )
+        # One zone when the nodes share a placement group or must land where the reservation is.
+        one_zone = args.multi_node or reservation is not None
+        subnet_ids = list(args.subnet_ids)[:1] if one_zone else list(args.subnet_ids)
         self.node_group = aws.eks.NodeGroup(
             f"{name}-nodes",
             cluster_name=args.cluster_name,
@@ -131,7 +176,7 @@ class GpuNodePool(pulumi.ComponentResource):
             update_config={"max_unavailable": 1},
             # EKS replaces nodes that fail health checks (GPU/Neuron faults included on the accelerated AMIs).
             node_repair_config={"enabled": True},
-            tags=tags,
+            tags=with_commitment_tags(tags, args.commitment, reservation.nodes if reservation else 0),
             # The cluster autoscaler owns the current size once the group exists.
             opts=child_options(self, ignore_changes=["scalingConfig.desiredSize"]),
         )

@@ -2,6 +2,7 @@
 
 from components.azure.bucket import BlobTiering, Bucket, BucketArgs, CustomerKeyArgs
 from components.azure.budget import Budget, BudgetArgs
+from components.azure.capacity_reservation import CapacityReservation, CapacityReservationArgs
 from components.azure.gpu_cluster import GpuCluster, GpuClusterArgs, GpuPoolArgs
 from components.azure.model_endpoint import WORKSPACE_DNS_ZONES, ModelEndpoint, ModelEndpointArgs, ServingContainer
 from components.azure.network import FlowLogArgs, InboundRule, Network, NetworkArgs
@@ -14,6 +15,8 @@ __all__ = [
     "BucketArgs",
     "Budget",
     "BudgetArgs",
+    "CapacityReservation",
+    "CapacityReservationArgs",
     "CustomerKeyArgs",
     "FlowLogArgs",
     "GpuCluster",

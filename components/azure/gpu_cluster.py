@@ -11,45 +11,15 @@ from typing import Literal
 import pulumi
 from pulumi_azure_native import containerservice, keyvault, managedidentity, monitor
 
+from components.azure.gpu_pool import GpuPoolArgs, gpu_agent_pool
 from components.azure.key_vault import rotating_key, vault_properties
 from components.azure.resource_ids import key_vault_id, key_vault_key_id
 from components.azure.roles import BuiltInRole, assign_role
 from components.options import child_options, stateful_options
 
 SYSTEM_POOL = "system"
-SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"
-"""AKS adds this taint to every spot pool; declaring it too keeps plans free of phantom diffs."""
 AUDIT_LOG_CATEGORIES = ("kube-audit-admin", "guard")
 """Control-plane writes and Entra ID authentication decisions (reads are omitted: high volume)."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class GpuPoolArgs:
-    """One AKS user pool of GPU VMs."""
-
-    name: str
-    """AKS pool name: 1-12 lowercase letters and digits."""
-    vm_size: str
-    """VM size from the catalog (`Standard_NC4as_T4_v3`)."""
-    accelerator: str
-    """Neutral accelerator name; becomes the `ai-infra/accelerator` node label."""
-    taint_key: str = "nvidia.com/gpu"
-    """Taint key (from the catalog): the pool is tainted `<key>=present:NoSchedule` so that only
-    pods tolerating it (GPU workloads) land on these expensive nodes."""
-    min_nodes: int = 0
-    """Autoscaler floor. Default 0: the pool costs nothing while idle."""
-    max_nodes: int
-    initial_nodes: int | None = None
-    """Node count at creation. Default: `min_nodes`."""
-    spot: bool = False
-    """Default false: regular priority. True: Spot VMs, evicted VMs deleted (not deallocated, so
-    they stop billing for disks), paying at most the on-demand price (`spot_max_price=-1`)."""
-    disk_gib: int = 200
-    """OS disk size. Default 200 GiB."""
-    labels: Mapping[str, str] = field(default_factory=dict)
-    """Extra node labels; pool and accelerator labels are always set."""
-    mig_profile: str | None = None
-    """Multi-Instance GPU profile (`MIG1g` ... `MIG7g`) for A100/H100. Default: whole GPUs."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -252,7 +222,7 @@ class GpuCluster(pulumi.ComponentResource):
 
         self.pools = {}
         for pool in args.gpu_pools:
-            self.pools[pool.name] = self._gpu_pool(name, pool, args, cluster_name, tags)
+            self.pools[pool.name] = gpu_agent_pool(self, name, pool, args, cluster_name, tags, identity.principal_id)
 
         credentials = containerservice.list_managed_cluster_user_credentials_output(
             resource_group_name=args.resource_group_name,
@@ -335,43 +305,3 @@ class GpuCluster(pulumi.ComponentResource):
             "key_vault_resource_id": vault_id,
         }
         return kms, grants
-
-    def _gpu_pool(
-        self,
-        name: str,
-        pool: GpuPoolArgs,
-        args: GpuClusterArgs,
-        cluster_name: pulumi.Output[str],
-        tags: dict[str, str],
-    ) -> containerservice.AgentPool:
-        taints = [f"{pool.taint_key}=present:NoSchedule"]
-        spot: dict[str, object] = {}
-        if pool.spot:
-            taints.append(SPOT_TAINT)
-            spot = {"scale_set_priority": "Spot", "scale_set_eviction_policy": "Delete", "spot_max_price": -1}
-        return containerservice.AgentPool(
-            f"{name}-{pool.name}",
-            resource_group_name=args.resource_group_name,
-            resource_name_=cluster_name,
-            agent_pool_name=pool.name,
-            mode="User",
-            vm_size=pool.vm_size,
-            os_type="Linux",
-            os_sku="Ubuntu",
-            type="VirtualMachineScaleSets",
-            vnet_subnet_id=args.node_subnet_id,
-            enable_node_public_ip=False,
-            enable_encryption_at_host=args.encryption_at_host,
-            os_disk_size_gb=pool.disk_gib,
-            enable_auto_scaling=True,
-            min_count=pool.min_nodes,
-            max_count=pool.max_nodes,
-            count=pool.min_nodes if pool.initial_nodes is None else pool.initial_nodes,
-            node_taints=taints,
-            node_labels={**pool.labels, "ai-infra/pool": pool.name, "ai-infra/accelerator": pool.accelerator},
-            gpu_profile={"driver": "Install"},
-            gpu_instance_profile=pool.mig_profile,
-            tags={**tags, "ai-infra-pool": pool.name},
-            **spot,  # type: ignore[arg-type]
-            opts=child_options(self),
-        )

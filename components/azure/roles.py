@@ -37,24 +37,34 @@ def assign_role(
     *,
     parent: pulumi.Resource,
     subscription_id: str,
-    role: BuiltInRole,
+    role: BuiltInRole | None = None,
     principal_id: pulumi.Input[str],
     scope: pulumi.Input[str],
     description: str,
     depends_on: list[pulumi.Resource] | None = None,
+    custom_role_id: pulumi.Input[str] | None = None,
 ) -> authorization.RoleAssignment:
-    """Grant `role` to a managed identity (`principal_type=ServicePrincipal`, which also avoids
-    the replication-delay failure right after the identity is created) on exactly `scope`.
+    """Grant `role` (or the custom role definition `custom_role_id`, a resource id) to a managed
+    identity (`principal_type=ServicePrincipal`, which also avoids the replication-delay failure
+    right after the identity is created) on exactly `scope`.
 
     The assignment's own name must be a GUID: derived from the Pulumi name so that it is stable
     across runs and unique per subscription."""
     return authorization.RoleAssignment(
         name,
         role_assignment_name=str(uuid.uuid5(uuid.NAMESPACE_URL, f"ai-infra/{subscription_id}/{name}")),
-        role_definition_id=role_definition_id(subscription_id, role),
+        role_definition_id=custom_role_id
+        if custom_role_id is not None
+        else role_definition_id(subscription_id, _built_in(role)),
         principal_id=principal_id,
         principal_type="ServicePrincipal",
         scope=scope,
         description=description,
         opts=child_options(parent, depends_on=depends_on or []),
     )
+
+
+def _built_in(role: BuiltInRole | None) -> BuiltInRole:
+    if role is None:
+        raise ValueError("assign_role needs a built-in `role` or a `custom_role_id`")
+    return role

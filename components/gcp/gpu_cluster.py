@@ -11,8 +11,10 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
+from catalog.commitments import PoolCommitment, with_commitment_tags
 from components.gcp.encryption_key import encryption_key, service_agent
 from components.gcp.node_config import node_config
+from components.gcp.reservation import gpu_reservation
 from components.gcp.service_accounts import NODE_ROLES, service_account
 from components.options import child_options, stateful_options
 
@@ -52,6 +54,13 @@ class GpuNodePoolArgs:
     """Extra Kubernetes node labels (`ai-infra/pool` and `ai-infra/accelerator` are always set)."""
     reservation: str | None = None
     """Default None: no reservation. A name: nodes consume only that specific reservation."""
+    capacity_reservation_nodes: int = 0
+    """Default 0: none. More: the cluster declares a specific reservation of that many machines in
+    the first zone (billed on-demand whether used or not) and the pool consumes only it, kept to
+    that zone. Not with `reservation` or `spot`."""
+    commitment: PoolCommitment | None = None
+    """Default None. A committed use discount bought in the billing console: recorded as labels on
+    the nodes so that the cost estimate prices the committed nodes at the committed rate."""
     driver_version: str = "DEFAULT"
     """NVIDIA driver GKE installs: `DEFAULT` (tested with the node version) or `LATEST`."""
 
@@ -99,7 +108,8 @@ class GpuCluster(pulumi.ComponentResource):
     least-privilege node service account; a small system pool; one node pool per GPU pool.
 
     Children: node service account (+ its role grants), key ring + key (+ GKE agent grant), the
-    cluster, the `system` node pool, one node pool per GPU pool."""
+    cluster, the `system` node pool, one node pool per GPU pool (+ the reservation it consumes, when
+    the pool declares one)."""
 
     cluster_name: pulumi.Output[str]
     cluster_id: pulumi.Output[str]
@@ -255,7 +265,24 @@ def _gpu_node_pool(
     node_sa: pulumi.Input[str],
     zones: list[str],
 ) -> gcp.container.NodePool:
-    pool_zones = zones[:1] if pool.compact_placement else zones
+    reservation = pool.reservation
+    if pool.capacity_reservation_nodes:
+        if pool.spot or pool.reservation is not None:
+            raise ValueError("a declared reservation excludes spot and an existing `reservation`")
+        reservation = f"{args.cluster_name}-{pool.name}"
+        gpu_reservation(
+            f"{name}-{pool.name}-reservation",
+            parent=parent,
+            project=args.project,
+            zone=zones[0],
+            reservation_name=reservation,
+            machine_type=pool.machine_type,
+            accelerator_type=pool.accelerator_type,
+            accelerator_count=pool.accelerator_count,
+            count=pool.capacity_reservation_nodes,
+        )
+    one_zone = pool.compact_placement or pool.capacity_reservation_nodes > 0
+    pool_zones = zones[:1] if one_zone else zones
     labels = {POOL_LABEL: pool.name, ACCELERATOR_LABEL: pool.accelerator, **pool.labels}
     extra: dict[str, Any] = {}
     if pool.compact_placement:
@@ -281,7 +308,7 @@ def _gpu_node_pool(
         node_config=node_config(
             machine_type=pool.machine_type,
             service_account=node_sa,
-            resource_labels=dict(args.labels),
+            resource_labels=with_commitment_tags(args.labels, pool.commitment, pool.capacity_reservation_nodes),
             kubernetes_labels=labels,
             taint_key=GPU_TAINT_KEY,
             spot=pool.spot,
@@ -291,7 +318,7 @@ def _gpu_node_pool(
                 "count": pool.accelerator_count,
                 "gpu_driver_installation_config": {"gpu_driver_version": pool.driver_version},
             },
-            reservation=pool.reservation,
+            reservation=reservation,
         ),
         opts=child_options(parent, ignore_changes=["initial_node_count"], delete_before_replace=True),
         **extra,

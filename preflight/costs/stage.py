@@ -2,18 +2,26 @@
 
 Adds `report.sections["costs"]`:
     {"currency": "USD", "hours_per_month": 730,
-     "resources": [{"urn", "type", "cloud", "floor_usd", "ceiling_usd", "basis", "unknown_reason"}],
-     "totals": {"floor_usd", "ceiling_usd", "unknown_count",
+     "resources": [{"urn", "type", "cloud", "floor_usd", "ceiling_usd", "basis", "unknown_reason",
+                    "usage_only", "list_floor_usd", "list_ceiling_usd", "as_of",
+                    "sources": [{"source", "url", "as_of", "undated"}]}],
+     "totals": {"floor_usd", "ceiling_usd", "unknown_count", "usage_count",
+                "list_floor_usd", "list_ceiling_usd",
                 "by_cloud": {"<cloud>": {"floor_usd", "ceiling_usd", "unknown_count"}}},
-     "price_book": {"discounts": {...}} | null}
-a `MONTHLY` table column (`$12.40`, `$0-$1,240`, `unknown`) and footer lines with the per-cloud
-and overall floor and ceiling and the number of unpriced items. The verdict on the money (budget,
-increase, unknown prices) is the policy pack's (rules C5, C6, C13): this stage never fails a run.
+     "price_book": {"discounts": {...}} | null,
+     "freshness": {"today", "max_age_days", "stale": [{"source", "as_of", "age_days", "resources"}],
+                   "undated": [{"source", "as_of", "resources"}]}}
+a `MONTHLY` table column (`$12.40`, `$0-$1,240`, `unknown`, `usage`, `$1,032 (list $1,637)`) and
+footer lines with the per-cloud and overall floor and ceiling, the number of unpriced and
+usage-billed items, the list-price totals when commitments discount some items, and warnings
+about stale or undated prices. The verdict on the money (budget, increase, unknown prices) is the
+policy pack's (rules C5, C6, C13): this stage never fails a run.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +36,7 @@ from catalog.costs import (
     format_cost,
     format_range,
 )
+from preflight.costs import freshness
 from preflight.costs.inputs import price_book_from_config, resource_inputs
 from preflight.project import UsageError, load_project, load_stack_config
 from preflight.records import ProgramRun
@@ -41,7 +50,7 @@ engine's string value); without it the stage reads `Pulumi.<stack>.yaml` from `-
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    return None
+    freshness.add_argument(parser)
 
 
 def _stack_config(report: PlanReport, args: argparse.Namespace, context: Mapping[str, Any]) -> dict[str, str]:
@@ -80,10 +89,18 @@ def footer_lines(totals: StackCost) -> list[str]:
     unpriced = (
         f"; {_items(totals.unknown_count)} unpriced, not included (MONTHLY = unknown)" if totals.unknown_count else ""
     )
+    usage = (
+        f"; {_items(totals.usage_count)} billed by usage only, not estimated (MONTHLY = usage)"
+        if totals.usage_count
+        else ""
+    )
     lines = [
         f"Monthly cost (USD, {HOURS_PER_MONTH} h): {format_range(totals.floor_usd, totals.ceiling_usd)} "
-        f"(floor: pools and endpoints at min, ceiling: at max){unpriced}"
+        f"(floor: pools and endpoints at min, ceiling: at max){unpriced}{usage}"
     ]
+    if totals.list_floor_usd is not None and totals.list_ceiling_usd is not None:
+        at_list = format_range(totals.list_floor_usd, totals.list_ceiling_usd)
+        lines.append(f"  (committed use as shown; at list prices: {at_list})")
     clouds = sorted(set(totals.by_cloud) | set(totals.unknown_by_cloud))
     for cloud in clouds:
         floor, ceiling = totals.by_cloud.get(cloud, (0.0, 0.0))
@@ -99,9 +116,12 @@ def _items(count: int) -> str:
 
 def apply(report: PlanReport, args: argparse.Namespace, context: dict[str, Any]) -> None:
     costs, totals, book = price_run(report.priced_run, _stack_config(report, args, context))
-    report.sections[SECTION] = costs_section(costs, totals, book)
+    today = context.get(freshness.TODAY_CONTEXT_KEY) or dt.date.today()
+    fresh = freshness.freshness(costs, today, freshness.max_age(args))
+    report.sections[SECTION] = costs_section(costs, totals, book) | {"freshness": fresh.to_json()}
     report.columns[COLUMN] = {cost.urn: format_cost(cost) for cost in costs}
     report.footer.extend(footer_lines(totals))
+    report.footer.extend(fresh.lines())
 
 
 def exit_code(report: PlanReport, args: argparse.Namespace) -> int:

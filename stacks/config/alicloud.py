@@ -12,6 +12,7 @@ from catalog import load_catalog
 from components.alicloud.network import MAX_FLOW_LOG_RETENTION_DAYS
 from components.alicloud.vswitch_plan import VSwitchPlanError, plan_vswitches
 from stacks.config.base import ConfigModel
+from stacks.config.commitments import check_no_capacity_reservation, check_pool_commitments
 from stacks.config.common import (
     BucketSpec,
     BudgetSpec,
@@ -236,6 +237,8 @@ class AlicloudSpec(ConfigModel):
                 mismatch=ROLE_MISMATCH,
             )
             check_bucket_key(endpoint.model.bucket, self.buckets, f"endpoints.{name}.model.bucket")
+        check_pool_commitments("alicloud", self.gpu_pools)
+        check_no_capacity_reservation("alicloud", self.gpu_pools)
         check_workload_buckets(self.workloads, self.buckets)
         return self
 

@@ -10,6 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from catalog import load_catalog
 from components.aws.model_endpoint import ecr_repository_arn
 from stacks.config.base import ConfigModel
+from stacks.config.commitments import check_pool_commitments
 from stacks.config.common import (
     BucketSpec,
     BudgetSpec,
@@ -158,5 +159,6 @@ class AwsSpec(ConfigModel):
                     f"{reserved!r} is reserved for the bucket that receives S3 access logs; choose another key",
                     key=f"buckets.{reserved}",
                 )
+        check_pool_commitments("aws", self.gpu_pools)
         check_workload_buckets(self.workloads, self.buckets)
         return self

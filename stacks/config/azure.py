@@ -10,6 +10,7 @@ from pydantic import Field, field_validator, model_validator
 
 from catalog import MachineType, load_catalog
 from stacks.config.base import ConfigModel
+from stacks.config.commitments import check_pool_commitments
 from stacks.config.common import (
     BucketSpec,
     BudgetSpec,
@@ -352,6 +353,7 @@ class AzureSpec(ConfigModel):
                 f"{FLOW_LOG_BUCKET!r} is reserved for the VNet flow log's storage; pick another purpose key",
                 key=f"buckets.{FLOW_LOG_BUCKET}",
             )
+        check_pool_commitments("azure", self.gpu_pools)
         check_workload_buckets(self.workloads, self.buckets)
         return self
 

@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 
 from catalog import CatalogError, CloudName, MachineType, load_catalog
 from stacks.config.base import ConfigModel
+from stacks.config.commitments import CapacityReservationSpec, CommitmentSpec
 from stacks.config.errors import config_problem
 
 NAME_PATTERN = r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$"
@@ -184,11 +185,37 @@ class GpuPoolSpec(ConfigModel):
     """Root volume size; encrypted gp3 on AWS."""
     labels: dict[str, str] = Field(default_factory=dict)
     """Extra Kubernetes node labels (pool and accelerator labels are always set)."""
+    commitment: CommitmentSpec | None = None
+    """Default none: every node at the on-demand (or spot) list rate. A commitment (bought in the
+    cloud's billing console) prices its nodes at the sourced discount, paid whether they run or
+    not, and the estimate shows the list figure next to it. Not with `spot`."""
+    capacity_reservation: CapacityReservationSpec | None = None
+    """Default none: capacity as the cloud has it when the autoscaler asks. Set: the stack
+    reserves `nodes` machines (billed on-demand whether used or not) and keeps the pool to the
+    reservation's zone. Meant for training pools; not with `spot`."""
 
     @field_validator("accelerator")
     @classmethod
     def _known_accelerator(cls, value: str) -> str:
         return known_accelerator(value)
+
+    @model_validator(mode="after")
+    def _commitments_fit_the_pool(self) -> GpuPoolSpec:
+        for key, nodes in (
+            ("commitment", self.commitment.nodes if self.commitment else None),
+            ("capacity_reservation", self.capacity_reservation.nodes if self.capacity_reservation else None),
+        ):
+            if nodes is None:
+                continue
+            if self.spot:
+                raise config_problem(
+                    "spot capacity cannot be committed or reserved; remove it or set spot: false", key=key
+                )
+            if nodes > self.max_nodes:
+                raise config_problem(
+                    f"{nodes} is more than max_nodes ({self.max_nodes}); allowed: 1..max_nodes", key=f"{key}.nodes"
+                )
+        return self
 
     @model_validator(mode="after")
     def _sizes_are_ordered(self) -> GpuPoolSpec:

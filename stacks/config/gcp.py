@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 from catalog import MachineType, load_catalog
 from catalog.tpu import TpuError, TpuSlice, tpu_slice, tpu_zone
 from stacks.config.base import ConfigModel
+from stacks.config.commitments import check_gke_reservation, check_pool_commitments
 from stacks.config.common import (
     BucketSpec,
     BudgetSpec,
@@ -195,6 +196,7 @@ class GcpGpuPoolSpec(GpuPoolSpec):
                 "spot VMs cannot consume a reservation; remove 'reservation' or set spot: false",
                 key="reservation",
             )
+        check_gke_reservation(self.reservation, self.capacity_reservation, self.max_nodes)
         return self
 
 
@@ -463,6 +465,7 @@ class GcpSpec(ConfigModel):
             endpoint_machine(endpoint, f"endpoints.{name}")
             if endpoint.model is not None:
                 check_bucket_key(endpoint.model.bucket, self.buckets, f"endpoints.{name}.model.bucket")
+        check_pool_commitments("gcp", self.gpu_pools)
         check_workload_buckets(self.workloads, self.buckets)
         return self
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -62,7 +63,7 @@ def test_on_demand_pool_uses_the_on_demand_price() -> None:
 
 
 def test_gke_pool_with_attached_gpus_adds_them_to_the_host() -> None:
-    # g2-standard-4 host $0.1468 + 1 L4 $0.56 = $0.7068/h; per zone 1..2 nodes x 2 zones = 2..4 nodes.
+    # g2-standard-4 host $0.14683 + 1 L4 $0.56 = $0.70683/h; per zone 1..2 nodes x 2 zones = 2..4 nodes.
     cost = estimate_resource(
         "gcp:container/nodePool:NodePool",
         "urn:gke",
@@ -74,13 +75,12 @@ def test_gke_pool_with_attached_gpus_adds_them_to_the_host() -> None:
         },
     )
     assert cost is not None
-    assert (cost.floor_usd, cost.ceiling_usd) == (round(730 * 2 * 0.7068, 2), round(730 * 4 * 0.7068, 2))
+    assert (cost.floor_usd, cost.ceiling_usd) == (round(730 * 2 * 0.70683, 2), round(730 * 4 * 0.70683, 2))
     assert f"per-zone min..max {TIMES} 2 zones (nodeLocations)" in cost.basis
 
 
 # -- endpoints ------------------------------------------------------------------------------------------
-# SageMaker hosting prices are not sourced in the catalog, so the endpoint arithmetic is checked
-# against a test price file: ml.g5.xlarge at $1.50/h.
+# The endpoint arithmetic is checked against a test price file: ml.g5.xlarge at $1.50/h.
 HOSTING = PriceCatalog(
     {
         "aws": CloudPrices.model_validate(
@@ -148,10 +148,25 @@ def test_endpoint_alone_is_priced_at_its_initial_instance_count() -> None:
     assert "no autoscaling target found" in cost.basis
 
 
+def on_instance(items: list[ResourceInput], instance_type: str) -> list[ResourceInput]:
+    variant = {**items[0].inputs["productionVariants"][0], "instanceType": instance_type}
+    config = ResourceInput(items[0].type, items[0].urn, {"productionVariants": [variant]}, region="us-east-1")
+    return [config, *items[1:]]
+
+
 def test_endpoint_hosting_without_a_sourced_price_is_unknown() -> None:
-    (cost,) = estimate_resources(sagemaker(with_dependencies=True))
+    (cost,) = estimate_resources(on_instance(sagemaker(with_dependencies=True), "ml.c5.xlarge"))
     assert not cost.known and cost.floor_usd is None and cost.ceiling_usd is None
-    assert "SageMaker hosting prices" in (cost.unknown_reason or "")
+    assert "SageMaker hosting rate not sourced" in (cost.unknown_reason or "")
+
+
+def test_derived_hosting_rate_is_a_range_never_an_exact_figure() -> None:
+    # ml.g6.xlarge is derived from EC2 g6.xlarge $0.8048/h x 1.15..1.40 = $0.92552..$1.12672/h:
+    # floor 730 x 2 x 0.92552 = $1,351.26, ceiling 730 x 5 x 1.12672 = $4,112.53.
+    (cost,) = estimate_resources(on_instance(sagemaker(with_dependencies=True), "ml.g6.xlarge"))
+    assert (cost.floor_usd, cost.ceiling_usd) == (1351.26, 4112.53)
+    assert f"ml.g6.xlarge on-demand $0.92552{DASH}$1.12672/h (derived range:" in cost.basis
+    assert cost.as_of == dt.date(2026, 11, 22) and cost.sources_json()[0]["as_of"] == "2026-11-22"
 
 
 # -- TPU slices -----------------------------------------------------------------------------------------
@@ -174,14 +189,14 @@ def test_tpu_slice_node_pool_is_priced_by_chips() -> None:
 
 
 def test_spot_tpu_vm_is_priced_by_chips() -> None:
-    # v5litepod-8 = 8 chips x $0.245 spot x 730 h = $1,430.80.
+    # v5litepod-8 = 8 chips x $0.2449 spot x 730 h = $1,430.22.
     cost = estimate_resource(
         "gcp:tpu/v2Vm:V2Vm",
         "urn:vm",
         {"zone": "us-central1-a", "acceleratorType": "v5litepod-8", "schedulingConfig": {"spot": True}},
     )
     assert cost is not None
-    assert (cost.floor_usd, cost.ceiling_usd) == (1430.80, 1430.80)
+    assert (cost.floor_usd, cost.ceiling_usd) == (1430.22, 1430.22)
 
 
 # -- buckets --------------------------------------------------------------------------------------------
@@ -240,11 +255,11 @@ def test_bucket_without_lifecycle_is_all_standard_and_without_size_is_zero() -> 
 
 # -- unknown prices -------------------------------------------------------------------------------------
 def test_unknown_price_is_reported_with_its_reason_and_never_summed() -> None:
-    unknown = aws(NODE_GROUP, node_group("g6e.xlarge", 1, 6))
+    unknown = aws(NODE_GROUP, node_group("inf2.24xlarge", 1, 6))
     assert not unknown.known and (unknown.floor_usd, unknown.ceiling_usd) == (None, None)
     assert (
-        "g6e.xlarge" in (unknown.unknown_reason or "")
-        and unknown.basis == f"730 h {TIMES} 1..6 {TIMES} g6e.xlarge on-demand"
+        "inf2.24xlarge" in (unknown.unknown_reason or "")
+        and unknown.basis == f"730 h {TIMES} 1..6 {TIMES} inf2.24xlarge on-demand"
     )
     assert format_cost(unknown) == "unknown"
     known = aws(NODE_GROUP, node_group("g6.xlarge", 0, 4, "SPOT"))
@@ -300,8 +315,8 @@ def test_aks_tiers_and_an_azure_pool_located_by_its_cluster() -> None:
     )
     free, spot_pool = estimate_resources([cluster, pool])
     assert (free.known, free.ceiling_usd) == (True, 0.0)  # a sourced $0, not an unknown
-    # 730 h x 3 x $0.063 spot = $137.97.
-    assert (spot_pool.floor_usd, spot_pool.ceiling_usd) == (0.0, 137.97)
+    # 730 h x 3 x $0.0690 spot = $151.11.
+    assert (spot_pool.floor_usd, spot_pool.ceiling_usd) == (0.0, 151.11)
     premium = estimate_resource(cluster_type, "urn:p", {"location": "eastus", "sku": {"tier": "Premium"}})
     assert premium is not None and not premium.known
 
@@ -315,9 +330,9 @@ def test_aks_cluster_adds_its_inline_system_pool_to_the_tier_fee() -> None:
     }
     cost = estimate_resource("azure-native:containerservice:ManagedCluster", "urn:aks", inputs)
     assert cost is not None and (cost.floor_usd, cost.ceiling_usd) == (456.98, 456.98)
-    unpriced_pool = {**inputs, "agentPoolProfiles": [{"name": "system", "vmSize": "Standard_D2ds_v5", "count": 1}]}
+    unpriced_pool = {**inputs, "agentPoolProfiles": [{"name": "system", "vmSize": "Standard_D8ds_v5", "count": 1}]}
     unknown = estimate_resource("azure-native:containerservice:ManagedCluster", "urn:aks", unpriced_pool)
-    assert unknown is not None and not unknown.known and "Standard_D2ds_v5" in (unknown.unknown_reason or "")
+    assert unknown is not None and not unknown.known and "Standard_D8ds_v5" in (unknown.unknown_reason or "")
 
 
 def test_nat_gateways() -> None:

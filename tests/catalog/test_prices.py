@@ -15,7 +15,7 @@ from catalog.price_checks import coverage_problems, file_problems, price_problem
 from catalog.price_models import CloudPrices
 from catalog.prices import TIMES, PriceCatalog, Quote, Unpriced, load_prices
 
-TODAY = dt.date(2026, 11, 22)
+TODAY = dt.date(2026, 12, 3)
 SOURCES = {"test": {"title": "test figures", "as_of": "2026-11-01"}}
 
 
@@ -101,7 +101,7 @@ def test_tpu_machines_are_priced_per_chip_with_the_catalogs_chip_count() -> None
     assert prices.tpu_vm("gcp", None, "V5P", "2x2x2") == ("tpu-v5p", 8)
     quote = prices.machine_quote("gcp", "ct5lp-hightpu-4t", "us-central1")
     assert not isinstance(quote, Unpriced)
-    assert (quote.on_demand, quote.spot) == (pytest.approx(4 * 1.20), pytest.approx(4 * 0.245))
+    assert (quote.on_demand, quote.spot) == (pytest.approx(4 * 1.20), pytest.approx(4 * 0.2449))
 
 
 # -- the checks catch the known traps --------------------------------------------------------------
@@ -184,10 +184,15 @@ def test_an_exact_key_wins_over_a_pattern_and_star_covers_every_region() -> None
 def test_a_gcp_gpu_machine_is_its_host_plus_its_gpus() -> None:
     quote = load_prices().machine_quote("gcp", "g2-standard-4", "us-central1")
     assert not isinstance(quote, Unpriced)
-    assert quote.on_demand == pytest.approx(0.1468 + 0.56)
-    assert quote.describe(spot=False) == f"g2-standard-4 on-demand $0.7068/h (host $0.1468 + 1 {TIMES} nvidia-l4 $0.56)"
-    # The L4's spot price is known, the host's is not: the machine's spot price is unknown.
-    assert quote.spot is None and "host" in (quote.spot_unknown or "")
+    assert quote.on_demand == pytest.approx(0.14683 + 0.56)
+    assert (
+        quote.describe(spot=False) == f"g2-standard-4 on-demand $0.70683/h (host $0.14683 + 1 {TIMES} nvidia-l4 $0.56)"
+    )
+    assert quote.spot == pytest.approx(0.08254 + 0.3148)
+    # a3-highgpu-8g: the H100's own spot price is not known, so neither is the machine's.
+    a3 = load_prices().machine_quote("gcp", "a3-highgpu-8g", "us-central1")
+    assert not isinstance(a3, Unpriced) and a3.on_demand == pytest.approx(88.49)
+    assert a3.spot is None and "spot" in (a3.spot_unknown or "")
 
 
 def test_an_n1_host_gets_only_the_gpus_attached_to_it() -> None:
@@ -223,4 +228,7 @@ def test_h100_offers_are_cheapest_first_with_unpriced_ones_last() -> None:
     for offer in offers:
         seen_unknown = seen_unknown or offer.on_demand is None
         assert not (seen_unknown and offer.on_demand is not None), "a priced offer after an unpriced one"
-    assert any(o.machine_type == "a3-highgpu-8g" and o.unknown_reason for o in offers)
+    assert any(o.machine_type == "a3-highgpu-8g" and o.on_demand == pytest.approx(88.49 / 8) for o in offers)
+    a100 = accelerator_offers("nvidia-a100-80gb")
+    assert a100[-1].unknown_reason and a100[-1].on_demand is None  # unpriced offers come last
+    assert any(o.cloud == "alicloud" and o.unknown_reason for o in a100)
