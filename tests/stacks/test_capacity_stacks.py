@@ -69,7 +69,7 @@ def test_an_azure_training_pool_uses_a_reservation_group(declare) -> None:
     pool = next(
         r for r in run.of_type("azure-native:containerservice:AgentPool") if r.inputs["agentPoolName"] == "train"
     )
-    assert pool.inputs["capacityReservationGroupID"] == f"{group.name}-id"
+    assert pool.inputs["capacityReservationGroupID"] == run.id_of(group.name)
     costs = costs_by_name(run, {})
     assert [c.urn for c in costs.values() if not c.known] == []  # the group, the role: listed as free
     assert costs[reserved.name].floor_usd == round(730 * 98.32, 2)

@@ -70,12 +70,12 @@ def test_the_pool_uses_the_group_and_the_cluster_identity_may_deploy_into_it_onl
     run = declare(program)
     group = run.one(GROUP)
     train = next(r for r in run.of_type(POOL) if r.inputs["agentPoolName"] == "train")
-    assert train.inputs["capacityReservationGroupID"] == f"{group.name}-id"
+    assert train.inputs["capacityReservationGroupID"] == run.id_of(group.name)
     assert reserved_nodes(train.inputs["tags"]) == 2
     assert pool_commitment(train.inputs["tags"]) == PoolCommitment("reservation", "1y", 1)
     grant = next(r for r in run.of_type(ROLE) if r.name.endswith("-train-reservation-access"))
-    assert grant.inputs["scope"] == f"{group.name}-id"
-    assert grant.inputs["roleDefinitionId"] == f"{run.one(ROLE_DEFINITION).name}-id"
+    assert grant.inputs["scope"] == run.id_of(group.name)
+    assert grant.inputs["roleDefinitionId"] == run.id_of(run.one(ROLE_DEFINITION).name)
     assert grant.urn in train.dependencies
 
 
