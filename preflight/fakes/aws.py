@@ -120,6 +120,27 @@ def _named_arn(service: str, kind: str) -> Callable[[str, State], State]:
     return make
 
 
+def _sns_topic(name: str, inputs: State) -> State:
+    topic = inputs.get("name") or f"{name}-0000"
+    return {"name": topic, "arn": _aws_arn("sns", topic)}
+
+
+def _amp_workspace(name: str, inputs: State) -> State:
+    workspace_id = f"ws-{hashlib.sha256(name.encode()).hexdigest()[:8]}-mock"
+    return {
+        "arn": _aws_arn("aps", f"workspace/{workspace_id}"),
+        "prometheusEndpoint": f"https://aps-workspaces.{AWS_REGION}.amazonaws.com/workspaces/{workspace_id}/",
+    }
+
+
+def _named_colon_arn(service: str, kind: str) -> Callable[[str, State], State]:
+    def make(name: str, inputs: State) -> State:
+        resource_name = inputs.get("name") or f"{name}-0000"
+        return {"name": resource_name, "arn": _aws_arn(service, f"{kind}:{resource_name}")}
+
+    return make
+
+
 def _oidc_provider(name: str, inputs: State) -> State:
     url = str(inputs.get("url", "")).removeprefix("https://")
     return {"arn": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{url}"}
@@ -154,6 +175,14 @@ FAKERS: dict[str, Callable[[str, State], State]] = {
     },
     "aws:appautoscaling/policy:Policy": _scaling_policy,
     "aws:budgets/budget:Budget": _budget,
+    "aws:sns/topic:Topic": _sns_topic,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _named_colon_arn("cloudwatch", "alarm"),
+    "aws:cloudwatch/eventRule:EventRule": _named_arn("events", "rule"),
+    "aws:cloudwatch/dashboard:Dashboard": lambda name, inputs: {
+        "dashboardArn": f"arn:aws:cloudwatch::{ACCOUNT_ID}:dashboard/{inputs.get('dashboardName', name)}"
+    },
+    "aws:amp/workspace:Workspace": _amp_workspace,
+    "aws:amp/scraper:Scraper": lambda name, inputs: {"arn": _aws_arn("aps", f"scraper/s-{_ec2_id('s', name)}")},
 }
 
 INVOKES: dict[str, State] = {

@@ -168,6 +168,13 @@ _FAKERS: dict[str, Callable[[str, State], State]] = {
     "azure-native:machinelearningservices:Workspace": _ml_workspace,
     "azure-native:machinelearningservices:OnlineEndpoint": _online_endpoint,
     "azure-native:machinelearningservices:OnlineDeployment": _named("deploymentName"),
+    "azure-native:monitor:ActionGroup": _named("actionGroupName"),
+    "azure-native:monitor:MetricAlert": _named("ruleName"),
+    "azure-native:monitor:AzureMonitorWorkspace": _named("azureMonitorWorkspaceName"),
+    "azure-native:monitor:DataCollectionEndpoint": _named("dataCollectionEndpointName"),
+    "azure-native:monitor:DataCollectionRule": _named("dataCollectionRuleName"),
+    "azure-native:alertsmanagement:PrometheusRuleGroup": _named("ruleGroupName"),
+    "azure-native:applicationinsights:Workbook": _named("resourceName"),
 }
 
 FAKERS: dict[str, Callable[[str, State], State]] = {token: _with_identity(f) for token, f in _FAKERS.items()}

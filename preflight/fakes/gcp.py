@@ -120,6 +120,11 @@ def _notification_channel(name: str, inputs: State) -> State:
     return {"name": f"projects/{_project(inputs)}/notificationChannels/{number}"}
 
 
+def _alert_policy(name: str, inputs: State) -> State:
+    number = int(hashlib.sha256(name.encode()).hexdigest(), 16) % 10**12
+    return {"name": f"projects/{_project(inputs)}/alertPolicies/{number}"}
+
+
 FAKERS: dict[str, Callable[[str, State], State]] = {
     "gcp:compute/network:Network": _network,
     "gcp:compute/subnetwork:Subnetwork": _regional("subnetworks"),
@@ -137,6 +142,7 @@ FAKERS: dict[str, Callable[[str, State], State]] = {
     "gcp:tpu/v2Vm:V2Vm": _tpu_vm,
     "gcp:billing/budget:Budget": _budget,
     "gcp:monitoring/notificationChannel:NotificationChannel": _notification_channel,
+    "gcp:monitoring/alertPolicy:AlertPolicy": _alert_policy,
 }
 
 # The mock runtime gives every resource the id `<name>-id`; ai-infra's GCP components therefore
