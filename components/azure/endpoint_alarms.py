@@ -81,7 +81,9 @@ class EndpointAlarms(pulumi.ComponentResource):
                 {
                     "metric_name": REQUESTS_METRIC,
                     "metric_namespace": ENDPOINT_NAMESPACE,
-                    "dimensions": [{"name": "statusCodeClass", "operator": "Include", "values": ["5xx"]}],
+                    "dimensions": [
+                        monitor.MetricDimensionArgs(name="statusCodeClass", operator="Include", values=["5xx"])
+                    ],
                     "threshold": limits.errors_per_minute,
                 },
             )
@@ -119,18 +121,19 @@ class EndpointAlarms(pulumi.ComponentResource):
                 evaluation_frequency="PT1M",
                 window_size=window(limits.evaluation_minutes),
                 auto_mitigate=True,
-                criteria={
-                    "odata_type": "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
-                    "all_of": [
-                        {
-                            "criterion_type": "StaticThresholdCriterion",
-                            "name": kind,
-                            "operator": "GreaterThan",
-                            "time_aggregation": "Average",
+                # `criteria` is a union type: only the typed args are translated to the wire format.
+                criteria=monitor.MetricAlertSingleResourceMultipleMetricCriteriaArgs(
+                    odata_type="Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+                    all_of=[
+                        monitor.MetricCriteriaArgs(
+                            criterion_type="StaticThresholdCriterion",
+                            name=kind,
+                            operator="GreaterThan",
+                            time_aggregation="Average",
                             **criterion,
-                        }
+                        )
                     ],
-                },
+                ),
                 actions=[{"action_group_id": args.action_group_id}],
                 tags=dict(args.tags),
                 opts=child_options(self),
