@@ -4,6 +4,7 @@ one removed resource is reported on the right URN; values not known yet are neve
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from policies.framework import UNKNOWN
 from policies.rules import monitoring as m
 from policies.rules.workloads import ALICLOUD_NODE_POOL, AWS_NODE_GROUP, AZURE_AGENT_POOL, GCP_NODE_POOL
-from tests.policies.builders import assert_compliant, assert_flags, changed, judge, res, without
+from tests.policies.builders import assert_compliant, assert_flags, changed, find, judge, res, without
 
 ROUTE = "alarm-notifies-route"
 ENDPOINTS = "endpoint-error-latency-alarms"
@@ -332,3 +333,31 @@ def test_clusters_without_gpu_pools_need_no_idle_alert():
     cpu_only = [r for r in cpu_only if r.name not in ("amp-rules", "aks-rules")]
     findings = judge(IDLE, cpu_only)
     assert [f for f in findings if f.urn.endswith(("::eks", "::aks"))] == []
+
+
+def _from_output(resources, name, prop, source):
+    """Resource `name` with `prop` computed from resource `source` (as an Output would be)."""
+    target = find(resources, source).urn
+    return [
+        dataclasses.replace(r, property_dependencies={**r.property_dependencies, prop: (target,)})
+        if r.name == name
+        else r
+        for r in resources
+    ]
+
+
+def test_alarms_not_known_yet_are_judged_after_the_update():
+    # Preview: what the alarm measures (the Vertex filter, the AWS queries) is an Output not known yet.
+    resources = _from_output(good_endpoints(), "vertex-errors", "conditions", "vertex-endpoint")
+    resources = changed(resources, "vertex-errors", "conditions", [{"conditionThreshold": {"filter": UNKNOWN}}])
+    resources = _from_output(resources, "sm-errors", "metricQueries", "sm-endpoint")
+    resources = changed(resources, "sm-errors", "metricQueries", UNKNOWN)
+    assert judge(ENDPOINTS, resources) == []
+
+
+def test_gpu_rules_not_known_yet_are_judged_after_the_update():
+    resources = changed(good_clusters(), "amp-rules", "data", UNKNOWN)
+    resources = _from_output(resources, "gke-idle", "conditions", "gke")
+    resources = changed(resources, "gke-idle", "conditions.0.conditionPrometheusQueryLanguage.query", UNKNOWN)
+    resources = changed(resources, "ack-idle", "expression", UNKNOWN)
+    assert judge(IDLE, resources) == []
