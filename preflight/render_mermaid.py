@@ -6,6 +6,9 @@ are left out (plumbing, not architecture). Component ids are derived from names,
 `[A-Za-z0-9_]` and made unique in a fixed order; a type group's id is its parent's id and its
 position (`c_dev_models_2`). The output is deterministic, and small changes to the program make
 small changes to the graph.
+
+Dotted `watches` edges join the component of an alarm (or alert rule group, or metrics scraper)
+to the component of the endpoint or cluster it watches (see `preflight.watch_edges`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import re
 
 from preflight.records import ProgramRun, ResourceRecord
 from preflight.render_table import short_type
+from preflight.watch_edges import watch_edges
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]+")
 
@@ -50,11 +54,13 @@ def render_mermaid(run: ProgramRun) -> str:
     ids = _Ids()
     lines = ["flowchart LR", f'  stack["{_label(f"{run.project} / {run.stack}")}"]:::stack']
     edges: list[str] = []
+    component_nodes: dict[str, str] = {}
 
     def walk(parent_urn: str | None, parent_id: str) -> None:
         below = children.get(parent_urn, [])
         for component in sorted((r for r in below if r.is_component), key=lambda r: (r.type, r.name)):
             node = ids.make("c", component.name)
+            component_nodes[component.urn] = node
             lines.append(
                 f'  {node}["{_label(component.name)}<br/><small>{_label(component.type)}</small>"]:::component'
             )
@@ -72,6 +78,7 @@ def render_mermaid(run: ProgramRun) -> str:
             edges.append(f"  {parent_id} --> {node}")
 
     walk(None, "stack")
+    edges += [f"  {src} -. watches .-> {dst}" for src, dst in watch_edges(shown, component_nodes)]
     lines += edges
     lines += [
         "  classDef stack fill:#eef,stroke:#446,stroke-width:2px",

@@ -31,6 +31,7 @@ from components.alicloud import (
 )
 from stacks.config import EnvironmentSpec
 from stacks.config.alicloud import RESERVED_BUCKET_KEY, AlicloudSpec, machine_for
+from stacks.monitoring import alicloud as monitoring
 
 ACCESS_LOGS = RESERVED_BUCKET_KEY
 
@@ -157,9 +158,9 @@ def declare_alicloud(env: EnvironmentSpec, spec: AlicloudSpec) -> dict[str, Any]
         )
         roles[name] = identity.role_name
 
-    endpoints: dict[str, pulumi.Output[str]] = {}
+    endpoints: dict[str, ModelEndpoint] = {}
     for name, endpoint in spec.endpoints.items():
-        model_endpoint = ModelEndpoint(
+        endpoints[name] = ModelEndpoint(
             f"{prefix}-{name}",
             ModelEndpointArgs(
                 service_name=f"{env.environment}_{name}".replace("-", "_"),
@@ -182,19 +183,23 @@ def declare_alicloud(env: EnvironmentSpec, spec: AlicloudSpec) -> dict[str, Any]
             ),
             opts=opts,
         )
-        endpoints[name] = model_endpoint.endpoint_name
 
+    route = monitoring.alert_route(env, spec, prefix, opts)
     budget = Budget(
         f"{prefix}-budget",
         BudgetArgs(monthly_usd=spec.budget.monthly_usd, alert_emails=spec.budget.alert_emails),
         opts=opts,
     )
     pulumi.log.warn(budget.gap_message)
+    watched = monitoring.declare_monitoring(
+        env, spec, prefix=prefix, route=route, cluster=cluster, endpoints=endpoints, opts=opts
+    )
 
     return {
+        **watched,
         "cluster_name": cluster.cluster_name,
         "kubeconfig": cluster.kubeconfig,
         "bucket_names": {purpose: b.bucket_name for purpose, b in buckets.items()},
-        "endpoint_names": endpoints,
+        "endpoint_names": {name: e.endpoint_name for name, e in endpoints.items()},
         "workload_role_names": roles,
     }

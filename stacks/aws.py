@@ -30,6 +30,7 @@ from components.aws import (
 )
 from stacks.config import EnvironmentSpec
 from stacks.config.aws import AwsSpec
+from stacks.monitoring import aws as monitoring
 from stacks.network_plan import plan_subnets
 
 ACCESS_LOGS_PURPOSE = "access-logs"
@@ -80,8 +81,9 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
         opts=opts,
     )
 
+    pools: dict[str, GpuNodePool] = {}
     for pool_name, pool in spec.gpu_pools.items():
-        GpuNodePool(
+        pools[pool_name] = GpuNodePool(
             f"{prefix}-{pool_name}",
             GpuNodePoolArgs(
                 cluster_name=cluster.cluster_name,
@@ -155,18 +157,24 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
             opts=opts,
         )
 
+    route = monitoring.alert_route(env, spec, account_id, opts)
     Budget(
         f"{prefix}-budget",
         BudgetArgs(
             environment=env.environment,
             monthly_usd=spec.budget.monthly_usd,
             alert_emails=spec.budget.alert_emails,
+            alert_topic_arn=route.topic_arn,
             tags=tags,
         ),
         opts=opts,
     )
+    watched = monitoring.declare_monitoring(
+        env, spec, route=route, network=network, cluster=cluster, pools=pools, endpoints=endpoints, opts=opts
+    )
 
     return {
+        **watched,
         "cluster_name": cluster.cluster_name,
         "kubeconfig": cluster.kubeconfig,
         "bucket_names": {purpose: bucket.bucket_name for purpose, bucket in buckets.items()},

@@ -41,6 +41,7 @@ from stacks import StackConfigError
 from stacks.config import ConfigError, EnvironmentSpec
 from stacks.config.azure import FLOW_LOG_BUCKET, AzureSpec, endpoint_machine, instance_type, node_machine
 from stacks.config.errors import key_path
+from stacks.monitoring import azure as monitoring
 
 
 def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
@@ -188,6 +189,7 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
                 )
                 for pool_name, pool in spec.gpu_pools.items()
             ],
+            managed_prometheus=bool(spec.gpu_pools),
             protect=env.is_prod,
         ),
         opts=opts,
@@ -272,6 +274,7 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
             opts=opts,
         )
 
+    route = monitoring.alert_route(env, spec, rg, prefix, opts)
     Budget(
         prefix,
         BudgetArgs(
@@ -279,12 +282,18 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
             budget_name=f"budget-ai-infra-{env.environment}",
             monthly_usd=spec.budget.monthly_usd,
             alert_emails=spec.budget.alert_emails,
+            action_group_ids=[route.action_group_id],
             start_date=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-01T00:00:00Z"),
         ),
         opts=opts,
     )
 
+    watched = monitoring.declare_monitoring(
+        env, spec, prefix=prefix, resource_group=rg, route=route, cluster=cluster, endpoints=endpoints, opts=opts
+    )
+
     return {
+        **watched,
         "resource_group_name": rg,
         "cluster_name": cluster.cluster_name,
         "kubeconfig": cluster.kubeconfig,

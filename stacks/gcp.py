@@ -36,6 +36,7 @@ from components.gcp.bucket import AccessMode
 from components.gcp.labels import label_value
 from stacks.config import EnvironmentSpec
 from stacks.config.gcp import GcpSpec, endpoint_machine, gpu_machine
+from stacks.monitoring import gcp as monitoring
 
 BUCKET_NAME_MAX = 63
 LOG_BUCKET_PURPOSE = "access-logs"
@@ -275,6 +276,7 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
             opts=opts,
         )
 
+    route = monitoring.alert_route(env, spec, labels, opts)
     Budget(
         f"{prefix}-budget",
         BudgetArgs(
@@ -283,14 +285,19 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
             project=spec.project,
             project_number=project_number,
             monthly_amount=spec.budget.monthly_usd,
-            alert_emails=spec.budget.alert_emails,
+            alert_emails=monitoring.budget_only_emails(env, spec),
+            notification_channels=route.channel_names,
             label_filter={"environment": labels["environment"]},
             labels=labels,
         ),
         opts=opts,
     )
+    watched = monitoring.declare_monitoring(
+        env, spec, route=route, cluster=cluster, endpoints=endpoints, labels=labels, opts=opts
+    )
 
     return {
+        **watched,
         "cluster_name": cluster.cluster_name,
         "kubeconfig": cluster.kubeconfig,
         "bucket_names": {purpose: b.bucket_name for purpose, b in buckets.items()},

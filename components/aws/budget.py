@@ -27,6 +27,9 @@ class BudgetArgs:
     """Monthly limit in USD."""
     alert_emails: Sequence[str]
     """Addresses that get every alert (at most 10, an AWS Budgets limit)."""
+    alert_topic_arn: pulumi.Input[str] | None = None
+    """Default None. The environment's alert route (an SNS topic whose policy lets
+    budgets.amazonaws.com publish): every alert also goes there."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for the budget."""
 
@@ -42,8 +45,8 @@ class Budget(pulumi.ComponentResource):
         super().__init__("ai-infra:aws:Budget", name, None, opts)
         if not args.alert_emails:
             raise ValueError("a budget needs at least one alert e-mail")
-        notifications = [_notification("ACTUAL", threshold, args.alert_emails) for threshold in ACTUAL_THRESHOLDS] + [
-            _notification("FORECASTED", threshold, args.alert_emails) for threshold in FORECAST_THRESHOLDS
+        notifications = [_notification("ACTUAL", threshold, args) for threshold in ACTUAL_THRESHOLDS] + [
+            _notification("FORECASTED", threshold, args) for threshold in FORECAST_THRESHOLDS
         ]
         self.budget = aws.budgets.Budget(
             f"{name}-budget",
@@ -62,11 +65,14 @@ class Budget(pulumi.ComponentResource):
         self.register_outputs({"budget_name": self.budget_name})
 
 
-def _notification(kind: str, threshold: int, emails: Sequence[str]) -> dict[str, object]:
-    return {
+def _notification(kind: str, threshold: int, args: BudgetArgs) -> dict[str, object]:
+    notification: dict[str, object] = {
         "notification_type": kind,
         "comparison_operator": "GREATER_THAN",
         "threshold": threshold,
         "threshold_type": "PERCENTAGE",
-        "subscriber_email_addresses": list(emails),
+        "subscriber_email_addresses": list(args.alert_emails),
     }
+    if args.alert_topic_arn is not None:
+        notification["subscriber_sns_topic_arns"] = [args.alert_topic_arn]
+    return notification

@@ -24,6 +24,8 @@ class BudgetArgs:
     budget_name: str
     monthly_usd: float
     alert_emails: Sequence[str]
+    action_group_ids: Sequence[pulumi.Input[str]] = ()
+    """Action groups that also get every alert (the environment's alert route). Default none."""
     start_date: str
     """First day of the first budgeted month (`2026-11-01`). Azure wants the first of a month
     no earlier than the current one at creation; later changes are ignored (see `Budget`)."""
@@ -47,6 +49,7 @@ class Budget(pulumi.ComponentResource):
                 "threshold": threshold,
                 "threshold_type": kind,
                 "contact_emails": list(args.alert_emails),
+                **({"contact_groups": list(args.action_group_ids)} if args.action_group_ids else {}),
             }
             for kind, thresholds in (("Actual", ACTUAL_THRESHOLDS), ("Forecasted", FORECAST_THRESHOLDS))
             for threshold in thresholds

@@ -73,6 +73,9 @@ class GpuClusterArgs:
     """Log Analytics workspace for control-plane audit logs (`kube-audit-admin`, `guard`).
     Default None: no audit logs."""
     gpu_pools: Sequence[GpuPoolArgs] = ()
+    managed_prometheus: bool = False
+    """Default False. True: the Azure Monitor metrics add-on runs in the cluster and ships
+    Prometheus metrics (GPU telemetry) to the workspace that `GpuMonitoring` associates."""
     protect: bool = False
     """True (prod): the cluster is protected and retained if removed from the program."""
 
@@ -185,6 +188,7 @@ class GpuCluster(pulumi.ComponentResource):
                 "outbound_type": "userAssignedNATGateway" if args.outbound == "nat-gateway" else "none",
             },
             bootstrap_profile={"artifact_source": "Cache"} if args.outbound == "none" else None,
+            azure_monitor_profile={"metrics": {"enabled": True}} if args.managed_prometheus else None,
             agent_pool_profiles=[
                 {
                     "name": SYSTEM_POOL,

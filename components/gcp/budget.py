@@ -11,6 +11,9 @@ import pulumi_gcp as gcp
 
 from components.options import child_options
 
+MAX_CHANNELS = 5
+"""Cloud Billing budgets notify at most five Cloud Monitoring channels."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class BudgetArgs:
@@ -27,6 +30,9 @@ class BudgetArgs:
     currency: str = "USD"
     alert_emails: Sequence[str] = ()
     """One e-mail notification channel each; all get every alert."""
+    notification_channels: Sequence[pulumi.Input[str]] = ()
+    """Existing channels that also get every alert (the environment's alert route). Default none.
+    Cloud Billing accepts at most 5 channels in all, these and the e-mail ones together."""
     label_filter: Mapping[str, str] | None = None
     """Count only spend on resources with this one label (`environment: dev`). Default None: all
     of the project's spend. Cloud Billing accepts a single label pair."""
@@ -38,6 +44,11 @@ class BudgetArgs:
     """GCP labels (user labels) for the notification channels."""
 
     def __post_init__(self) -> None:
+        channels = len(self.alert_emails) + len(self.notification_channels)
+        if channels > MAX_CHANNELS:
+            raise ValueError(
+                f"{self.display_name}: {channels} notification channels; a budget accepts at most {MAX_CHANNELS}"
+            )
         if self.label_filter is not None and len(self.label_filter) != 1:
             raise ValueError(
                 f"{self.display_name}: a budget filters on exactly one label, got {dict(self.label_filter)}"
@@ -93,7 +104,10 @@ class Budget(pulumi.ComponentResource):
             },
             threshold_rules=rules,
             all_updates_rule={
-                "monitoring_notification_channels": [channel.name for channel in channels],
+                "monitoring_notification_channels": [
+                    *(channel.name for channel in channels),
+                    *args.notification_channels,
+                ],
                 "disable_default_iam_recipients": False,
             },
             opts=child_options(self),

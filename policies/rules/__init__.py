@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from policies.framework import Rule
-from policies.rules import cost, estimates, identity, kubernetes, ml_endpoints, network, storage, tagging
+from policies.rules import (
+    cost,
+    estimates,
+    identity,
+    kubernetes,
+    ml_endpoints,
+    monitoring,
+    network,
+    storage,
+    tagging,
+)
 
 ALL_RULES: list[Rule] = [
     *storage.RULES,
@@ -11,6 +21,7 @@ ALL_RULES: list[Rule] = [
     *network.RULES,
     *identity.RULES,
     *ml_endpoints.RULES,
+    *monitoring.RULES,
     *cost.RULES,
     *estimates.RULES,
     *tagging.RULES,

@@ -50,6 +50,12 @@ _AWS = [
     "aws:budgets/budget:Budget",
     "aws:costexplorer/anomalyMonitor:AnomalyMonitor",
     "aws:costexplorer/anomalySubscription:AnomalySubscription",
+    "aws:sns/topic:Topic",
+    "aws:cloudwatch/metricAlarm:MetricAlarm",
+    "aws:cloudwatch/eventRule:EventRule",
+    "aws:amp/workspace:Workspace",
+    "aws:amp/scraper:Scraper",
+    "aws:amp/ruleGroupNamespace:RuleGroupNamespace",
 ]
 _GCP = {
     "gcp:storage/bucket:Bucket": "labels",
@@ -61,6 +67,8 @@ _GCP = {
     "gcp:compute/instance:Instance": "labels",
     "gcp:compute/disk:Disk": "labels",
     "gcp:compute/address:Address": "labels",
+    # Alert policies are billed per condition: their user labels carry the billing labels.
+    "gcp:monitoring/alertPolicy:AlertPolicy": "userLabels",
 }
 _AZURE = [
     "azure-native:resources:ResourceGroup",
@@ -88,6 +96,13 @@ _AZURE = [
     "azure-native:privatedns:PrivateZone",
     "azure-native:privatedns:VirtualNetworkLink",
     "azure-native:resources:Deployment",
+    "azure-native:monitor:ActionGroup",
+    "azure-native:monitor:MetricAlert",
+    "azure-native:monitor:AzureMonitorWorkspace",
+    "azure-native:monitor:DataCollectionEndpoint",
+    "azure-native:monitor:DataCollectionRule",
+    "azure-native:alertsmanagement:PrometheusRuleGroup",
+    "azure-native:applicationinsights:Workbook",
 ]
 _ALICLOUD = [
     "alicloud:vpc/network:Network",
@@ -100,6 +115,8 @@ _ALICLOUD = [
     "alicloud:cs/nodePool:NodePool",
     "alicloud:oss/bucket:Bucket",
     "alicloud:kms/key:Key",
+    "alicloud:cms/alarm:Alarm",
+    "alicloud:arms/prometheus:Prometheus",
     "alicloud:ram/role:Role",
     "alicloud:ram/policy:Policy",
     "alicloud:pai/service:Service",

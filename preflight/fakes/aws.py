@@ -265,6 +265,21 @@ def _db_instance(made: Made) -> State:
     }
 
 
+def _colon_arn(made: Made, service: str, kind: str) -> State:
+    """`arn:aws:<service>:<region>:<account>:<kind>:<name>` (CloudWatch alarms)."""
+    name = made.own_name("name")
+    return {"name": name, "arn": aws_arn(made.where, service, f"{kind}:{name}")}
+
+
+def _amp_workspace(made: Made) -> State:
+    workspace = f"ws-{digest(made.name, 8)}-{digest(made.name + 'ws', 4)}"
+    region = made.where.region
+    return {
+        "arn": aws_arn(made.where, "aps", f"workspace/{workspace}"),
+        "prometheusEndpoint": f"https://aps-workspaces.{region}.amazonaws.com/workspaces/{workspace}/",
+    }
+
+
 def _arn_is_id(made: Made) -> State:
     """Resources whose id is their ARN (SNS subscriptions, load balancer listeners)."""
     return {"arn": made.id}
@@ -308,6 +323,13 @@ FAKERS: dict[str, Faker] = {
     "aws:apigatewayv2/api:Api": _http_api,
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
     "aws:alb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": lambda made: _colon_arn(made, "cloudwatch", "alarm"),
+    "aws:cloudwatch/eventRule:EventRule": _named_arn("events", "rule"),
+    "aws:cloudwatch/dashboard:Dashboard": lambda made: {
+        "dashboardArn": f"arn:aws:cloudwatch::{made.where.account}:dashboard/{made.get('dashboardName', made.name)}"
+    },
+    "aws:amp/workspace:Workspace": _amp_workspace,
+    "aws:amp/scraper:Scraper": lambda made: {"arn": aws_arn(made.where, "aps", f"scraper/s-{digest(made.name, 12)}")},
 }
 
 __all__ = ["FAKERS", "aws_id"]

@@ -164,6 +164,13 @@ _FAKERS: dict[str, Faker | None] = {
     "azure-native:machinelearningservices:OnlineEndpoint": _online_endpoint,
     "azure-native:machinelearningservices:OnlineDeployment": None,
     "azure-native:web:WebApp": _web_app,
+    "azure-native:monitor:ActionGroup": None,
+    "azure-native:monitor:MetricAlert": None,
+    "azure-native:monitor:AzureMonitorWorkspace": None,
+    "azure-native:monitor:DataCollectionEndpoint": None,
+    "azure-native:monitor:DataCollectionRule": None,
+    "azure-native:alertsmanagement:PrometheusRuleGroup": None,
+    "azure-native:applicationinsights:Workbook": None,
 }
 
 FAKERS: dict[str, Faker] = {token: _with_name_and_identity(f) for token, f in _FAKERS.items()}

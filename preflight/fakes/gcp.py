@@ -171,6 +171,11 @@ def _bucket_object(made: Made) -> State:
     }
 
 
+def _alert_policy(made: Made) -> State:
+    number = int(digest(made.name, 12), 16) % 10**12
+    return {"name": f"projects/{_project(made)}/alertPolicies/{number}"}
+
+
 FAKERS: dict[str, Faker] = {
     "gcp:compute/network:Network": _network,
     "gcp:compute/subnetwork:Subnetwork": _regional("subnetworks"),
@@ -193,6 +198,7 @@ FAKERS: dict[str, Faker] = {
     "gcp:monitoring/notificationChannel:NotificationChannel": _notification_channel,
     "gcp:cloudrun/service:Service": _cloud_run_service,
     "gcp:cloudrunv2/service:Service": _cloud_run_service,
+    "gcp:monitoring/alertPolicy:AlertPolicy": _alert_policy,
 }
 
 PROJECT_NUMBER = GCP_PROJECT_NUMBER

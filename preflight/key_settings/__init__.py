@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from preflight.key_settings import alicloud, aws, azure, gcp
+from preflight.key_settings import alicloud, aws, azure, gcp, monitoring
 from preflight.records import ResourceRecord
 
-# type token -> [(label, dotted input path)], one module per cloud. Types not listed show no
-# settings column.
-KEY_SETTINGS: dict[str, list[tuple[str, str]]] = {
+# type token -> [(label, dotted input path, or a function of the inputs)], one module per cloud
+# (and one for the monitoring types of all four). Types not listed show no settings column.
+KEY_SETTINGS: dict[str, Sequence[tuple[str, str | Callable[[dict[str, Any]], Any]]]] = {
     **aws.KEY_SETTINGS,
     **gcp.KEY_SETTINGS,
     **azure.KEY_SETTINGS,
     **alicloud.KEY_SETTINGS,
+    **monitoring.KEY_SETTINGS,
 }
 
 
@@ -33,7 +35,7 @@ def dig(value: Any, path: str) -> Any:
 def key_settings(record: ResourceRecord) -> str:
     parts = []
     for label, path in KEY_SETTINGS.get(record.type, []):
-        value = dig(record.inputs, path)
+        value = path(record.inputs) if callable(path) else dig(record.inputs, path)
         if value is None:
             continue
         if isinstance(value, list):

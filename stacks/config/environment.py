@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from stacks.config.alerts import AlertsSpec
 from stacks.config.alicloud import AlicloudSpec
 from stacks.config.aws import AwsSpec
 from stacks.config.azure import AzureSpec
@@ -68,6 +69,9 @@ class EnvironmentSpec(ConfigModel):
     cost_center: str
     """Cost-allocation code; becomes the `cost-center` tag/label on every resource."""
     clouds: CloudsSpec
+    alerts: AlertsSpec = Field(default_factory=AlertsSpec)
+    """Notification route, endpoint alarm and GPU alert settings (see stacks/config/alerts.py).
+    Default: alerts go to each cloud's budget addresses at the default thresholds."""
     price_book: PriceBookSpec | None = None
     """Discounts applied to catalog list prices in cost estimates (see stacks/config/price_book.py).
     Default: list prices."""

@@ -22,7 +22,7 @@ BILLABLE_WITHOUT_ESTIMATOR = [
     "aws:lb/loadBalancer:LoadBalancer",
     "aws:redshift/cluster:Cluster",
     "aws:rds/instance:Instance",
-    "aws:cloudwatch/metricAlarm:MetricAlarm",
+    "aws:elasticache/cluster:Cluster",
     "gcp:compute/instance:Instance",
     "gcp:compute/address:Address",
     "azure-native:compute:VirtualMachine",
@@ -32,6 +32,15 @@ BILLABLE_WITHOUT_ESTIMATOR = [
     "alicloud:slb/loadBalancer:LoadBalancer",
 ]
 """Types that cost money and have no estimator today: each must come back unknown."""
+UNSOURCED_STANDING_CHARGES = {
+    "aws:amp/scraper:Scraper": "the rates were not sourced",
+    "azure-native:monitor:MetricAlert": "were not sourced",
+    "gcp:monitoring/alertPolicy:AlertPolicy": "the price was not sourced",
+}
+"""The only unknown prices the project's own stacks may have on AWS, Google Cloud and Azure: charges
+that exist (an AMP collector per hour, an Azure metric alert per time series and month, a Cloud
+Monitoring log-match condition) but whose rates no source we could read states. Unknown, with the
+reason, never $0; a new entry here needs the same search first."""
 
 
 @pytest.mark.parametrize("type_", BILLABLE_WITHOUT_ESTIMATOR)
@@ -139,7 +148,10 @@ def test_the_projects_own_stacks_have_no_unknown_price_on_aws_gcp_or_azure(
     config = load_stack_config(project, stack).values
     costs = estimate_resources(resource_inputs(run, config))
     unknown = [(c.type, c.urn.rsplit("::", 1)[1], c.unknown_reason) for c in costs if not c.known]
-    assert [u for u in unknown if u[0].split(":")[0] in ("aws", "gcp", "azure-native")] == []
+    unsourced = [u for u in unknown if u[0].split(":")[0] in ("aws", "gcp", "azure-native")]
+    assert [u for u in unsourced if u[0] not in UNSOURCED_STANDING_CHARGES] == []
+    for type_, _name, reason in unsourced:
+        assert UNSOURCED_STANDING_CHARGES[type_] in (reason or ""), (type_, reason)
     # Every custom type of the stack is priced or listed; Alibaba's unknowns name a reason.
     for record in run.resources:
         if record.custom and not record.is_provider:

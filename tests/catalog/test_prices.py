@@ -25,7 +25,8 @@ def cloud_prices(**tables: Any) -> CloudPrices:
 
 # -- the shipped data ---------------------------------------------------------------------------------
 def test_shipped_price_files_have_no_problems() -> None:
-    assert price_problems(load_prices(), load_catalog(), today=TODAY) == []
+    # Against the real date: a figure read today is not "in the future".
+    assert price_problems(load_prices(), load_catalog()) == []
 
 
 def test_every_machine_the_catalog_maps_has_a_figure_or_an_explicit_unknown() -> None:

@@ -19,6 +19,10 @@ GCP_COMPONENTS = {
     "ai-infra:gcp:WorkloadIdentity",
     "ai-infra:gcp:ModelEndpoint",
     "ai-infra:gcp:Budget",
+    "ai-infra:gcp:AlertRoute",
+    "ai-infra:gcp:EndpointAlarms",
+    "ai-infra:gcp:GpuMonitoring",
+    "ai-infra:gcp:Dashboard",
 }
 NODE_POOL = "gcp:container/nodePool:NodePool"
 LABEL_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")

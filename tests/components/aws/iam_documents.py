@@ -5,7 +5,11 @@ and `"Resource": "*"` appears only in statements whose actions IAM cannot scope 
 (each such statement has a `Sid` listed in `UNSCOPABLE` and a comment in the component). A `*`
 inside an ARN is allowed only as the trailing object-key or log-stream part of a resource that
 is otherwise exact (`arn:aws:s3:::bucket/*`, `...:log-group:name:log-stream:*`). `Deny`
-statements may be broad (a broader deny is stricter)."""
+statements may be broad (a broader deny is stricter).
+
+KMS key policies are resource policies of one key: there `"Resource": "*"` means that key, and
+`kms:*` is allowed only in AWS's default statement that delegates the key to the account's IAM
+policies (principal: the account root), which grants nothing by itself."""
 
 from __future__ import annotations
 
@@ -47,7 +51,16 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def wildcard_problems(document: dict[str, Any]) -> list[str]:
+KEY_POLICY_TYPE = "aws:kms/key:Key"
+
+
+def _delegates_to_account(statement: dict[str, Any]) -> bool:
+    principal = statement.get("Principal")
+    roots = _as_list(principal.get("AWS", [])) if isinstance(principal, dict) else []
+    return bool(roots) and all(str(r).startswith("arn:") and str(r).endswith(":root") for r in roots)
+
+
+def wildcard_problems(document: dict[str, Any], *, key_policy: bool = False) -> list[str]:
     """Human-readable violations of the wildcard rule (empty when the document is clean)."""
     problems = []
     for statement in _as_list(document.get("Statement", [])):
@@ -55,7 +68,10 @@ def wildcard_problems(document: dict[str, Any]) -> list[str]:
             continue
         sid = statement.get("Sid", "<no sid>")
         actions = _as_list(statement.get("Action", [])) + _as_list(statement.get("NotAction", []))
-        problems += [f"{sid}: wildcard action {a!r}" for a in actions if "*" in a]
+        delegation = key_policy and actions == ["kms:*"] and _delegates_to_account(statement)
+        problems += [f"{sid}: wildcard action {a!r}" for a in actions if "*" in a and not delegation]
+        if key_policy:
+            continue
         if "NotResource" in statement:
             problems.append(f"{sid}: NotResource grants everything else")
         for resource in _as_list(statement.get("Resource", [])):
@@ -73,7 +89,7 @@ def assert_no_wildcards(run: ProgramRun) -> int:
     """Assert every policy document of the run is clean; returns how many were checked."""
     checked = 0
     for record, document in policy_documents(run):
-        problems = wildcard_problems(document)
+        problems = wildcard_problems(document, key_policy=record.type == KEY_POLICY_TYPE)
         assert not problems, f"{record.type} {record.name}: {problems}"
         checked += 1
     return checked

@@ -41,3 +41,10 @@ def test_alerts_at_50_80_100_actual_and_100_forecast(declare):
 def test_a_budget_nobody_hears_about_is_refused(declare):
     with pytest.raises(ValueError, match="e-mail"):
         declare(make(alert_emails=[]))
+
+
+def test_every_alert_also_goes_to_the_alert_route(declare):
+    topic = "arn:aws:sns:us-east-1:123456789012:ai-infra-test-alerts"
+    notifications = declare(make(alert_topic_arn=topic)).one("aws:budgets/budget:Budget").inputs["notifications"]
+    assert all(n["subscriberSnsTopicArns"] == [topic] for n in notifications)
+    assert all(n["subscriberEmailAddresses"] == EMAILS for n in notifications)

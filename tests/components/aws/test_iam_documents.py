@@ -48,3 +48,31 @@ def test_flags_wildcards(statement):
 )
 def test_accepts_scoped_statements(statement):
     assert wildcard_problems(doc(statement)) == []
+
+
+ROOT = {"AWS": "arn:aws:iam::123456789012:root"}
+
+
+def test_key_policy_may_delegate_the_key_to_the_account():
+    delegation = {"Effect": "Allow", "Principal": ROOT, "Action": "kms:*", "Resource": "*"}
+    service = {
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+        "Resource": "*",
+    }
+    assert wildcard_problems(doc(delegation, service), key_policy=True) == []
+    # The same statements outside a key policy are wildcards.
+    assert wildcard_problems(doc(delegation, service))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": ROOT, "Action": ["kms:GenerateDataKey*"], "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:*", "Resource": "*"},
+    ],
+)
+def test_key_policy_wildcard_actions_beyond_the_delegation_are_flagged(statement):
+    assert wildcard_problems(doc(statement), key_policy=True)

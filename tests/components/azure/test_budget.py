@@ -9,7 +9,7 @@ from tests.components.azure.taggable import SUBSCRIPTION_ID
 SCOPE = f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/rg-test"
 
 
-def make(emails=("ops@example.com",)):
+def make(emails=("ops@example.com",), action_group_ids=()):
     return lambda: Budget(
         "test",
         BudgetArgs(
@@ -17,6 +17,7 @@ def make(emails=("ops@example.com",)):
             budget_name="budget-test",
             monthly_usd=2500,
             alert_emails=list(emails),
+            action_group_ids=list(action_group_ids),
             start_date="2026-11-01T00:00:00Z",
         ),
     )
@@ -42,3 +43,9 @@ def test_alerts_at_50_80_100_actual_and_100_forecast_to_every_email(declare):
         assert notification["enabled"] is True
         assert notification["operator"] == "GreaterThanOrEqualTo"
         assert notification["contactEmails"] == list(emails)
+
+
+def test_the_alert_route_action_group_gets_every_alert_too(declare):
+    group = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/actionGroups/ag"
+    budget = declare(make(action_group_ids=[group])).one("azure-native:consumption:Budget")
+    assert all(n["contactGroups"] == [group] for n in budget.inputs["notifications"].values())

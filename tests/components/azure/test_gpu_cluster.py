@@ -218,3 +218,10 @@ def test_taggable_children_are_tagged(declare):
     for record in run.children_of(component.urn):
         if is_taggable(record.type):
             assert TAGS.items() <= record.inputs["tags"].items(), record.name
+
+
+def test_managed_prometheus_turns_on_the_metrics_add_on_only_when_asked(declare):
+    cluster = "azure-native:containerservice:ManagedCluster"
+    assert "azureMonitorProfile" not in declare(make()).one(cluster).inputs
+    profile = declare(make(managed_prometheus=True)).one(cluster).inputs["azureMonitorProfile"]
+    assert profile == {"metrics": {"enabled": True}}

@@ -59,3 +59,17 @@ def test_no_label_filter_counts_all_project_spend(declare):
 def test_cloud_billing_filters_on_one_label_only():
     with pytest.raises(ValueError, match="exactly one label"):
         make(label_filter={"a": "1", "b": "2"})()
+
+
+def test_the_alert_route_channels_get_every_alert_too(declare):
+    route = ["projects/acme-test/notificationChannels/9"]
+    budget = declare(make(alert_emails=["finops@example.com"], notification_channels=route)).one(
+        "gcp:billing/budget:Budget"
+    )
+    channels = budget.inputs["allUpdatesRule"]["monitoringNotificationChannels"]
+    assert len(channels) == 2 and channels[-1] == route[0]
+
+
+def test_more_than_five_channels_are_refused():
+    with pytest.raises(ValueError, match="at most 5"):
+        make(alert_emails=[f"{i}@example.com" for i in range(4)], notification_channels=["a", "b"])()
