@@ -10,7 +10,13 @@ from preflight.records import ProgramRun, ResourceRecord
 SCHEMA_VERSION = 1
 """Version of the JSON document (`preflight plan --format json`); bumped on breaking changes."""
 
-_PACKAGE_CLOUDS = {"aws": "aws", "gcp": "gcp", "azure-native": "azure", "alicloud": "alicloud"}
+_PACKAGE_CLOUDS = {
+    "aws": "aws",
+    "gcp": "gcp",
+    "azure-native": "azure",
+    "alicloud": "alicloud",
+    "kubernetes": "kubernetes",
+}
 
 
 def cloud_of(type_: str) -> str:

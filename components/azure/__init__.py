@@ -3,6 +3,7 @@
 from components.azure.bucket import BlobTiering, Bucket, BucketArgs, CustomerKeyArgs
 from components.azure.budget import Budget, BudgetArgs
 from components.azure.gpu_cluster import GpuCluster, GpuClusterArgs, GpuPoolArgs
+from components.azure.gpu_platform import GpuPlatform, GpuPlatformArgs
 from components.azure.model_endpoint import WORKSPACE_DNS_ZONES, ModelEndpoint, ModelEndpointArgs, ServingContainer
 from components.azure.network import FlowLogArgs, InboundRule, Network, NetworkArgs
 from components.azure.workload_identity import WorkloadIdentity, WorkloadIdentityArgs
@@ -18,6 +19,8 @@ __all__ = [
     "FlowLogArgs",
     "GpuCluster",
     "GpuClusterArgs",
+    "GpuPlatform",
+    "GpuPlatformArgs",
     "GpuPoolArgs",
     "InboundRule",
     "ModelEndpoint",

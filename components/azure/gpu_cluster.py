@@ -14,11 +14,28 @@ from pulumi_azure_native import containerservice, keyvault, managedidentity, mon
 from components.azure.key_vault import rotating_key, vault_properties
 from components.azure.resource_ids import key_vault_id, key_vault_key_id
 from components.azure.roles import BuiltInRole, assign_role
+from components.kubernetes.scheduling import Taint
 from components.options import child_options, stateful_options
 
 SYSTEM_POOL = "system"
-SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"
+SPOT_TAINT = Taint("kubernetes.azure.com/scalesetpriority", "spot")
 """AKS adds this taint to every spot pool; declaring it too keeps plans free of phantom diffs."""
+FIXED_SIZE_TAG = "ai-infra-fixed-size"
+"""Tag on a pool whose size is fixed on purpose; the value is the reason."""
+AUTOSCALER_PROFILE = {
+    # Of the pools that fit a Pending pod, grow the one that leaves the least CPU and memory idle.
+    "expander": "least-waste",
+    "balance_similar_node_groups": "true",
+    # Idle GPU nodes go after 10 minutes, but not within 10 minutes of a scale-up (no flapping).
+    "scale_down_unneeded_time": "10m",
+    "scale_down_delay_after_add": "10m",
+    "scale_down_utilization_threshold": "0.5",
+    # GPU VMs and their driver install take long: do not give up on a new node too early.
+    "max_node_provision_time": "20m",
+    # Training pods use emptyDir scratch space; that must not keep an idle GPU node alive.
+    "skip_nodes_with_local_storage": "false",
+}
+"""The cluster autoscaler profile (one per AKS cluster), tuned for few, expensive GPU nodes."""
 AUDIT_LOG_CATEGORIES = ("kube-audit-admin", "guard")
 """Control-plane writes and Entra ID authentication decisions (reads are omitted: high volume)."""
 
@@ -50,6 +67,14 @@ class GpuPoolArgs:
     """Extra node labels; pool and accelerator labels are always set."""
     mig_profile: str | None = None
     """Multi-Instance GPU profile (`MIG1g` ... `MIG7g`) for A100/H100. Default: whole GPUs."""
+    fixed_size_reason: str | None = None
+    """Default None: the cluster autoscaler sizes the pool. A reason (with min = max): the size is
+    fixed on purpose; the pool is tagged `ai-infra-fixed-size=<reason>`."""
+
+    @property
+    def taints(self) -> list[Taint]:
+        """The accelerator taint, and AKS's spot taint on spot pools."""
+        return [Taint(self.taint_key, "present"), *([SPOT_TAINT] if self.spot else [])]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,6 +128,10 @@ class GpuClusterArgs:
     """Log Analytics workspace for control-plane audit logs (`kube-audit-admin`, `guard`).
     Default None: no audit logs."""
     gpu_pools: Sequence[GpuPoolArgs] = ()
+    managed_prometheus: bool = True
+    """Default True: the Azure Monitor managed Prometheus add-on (ama-metrics) runs in the
+    cluster and reads `azmonitoring.coreos.com` scrape objects (the DCGM exporter's); the
+    workspace and data collection rule it sends to are set up by the monitoring layer."""
     protect: bool = False
     """True (prod): the cluster is protected and retained if removed from the program."""
 
@@ -215,6 +244,8 @@ class GpuCluster(pulumi.ComponentResource):
                 "outbound_type": "userAssignedNATGateway" if args.outbound == "nat-gateway" else "none",
             },
             bootstrap_profile={"artifact_source": "Cache"} if args.outbound == "none" else None,
+            auto_scaler_profile=AUTOSCALER_PROFILE,
+            azure_monitor_profile={"metrics": {"enabled": args.managed_prometheus}},
             agent_pool_profiles=[
                 {
                     "name": SYSTEM_POOL,
@@ -344,10 +375,12 @@ class GpuCluster(pulumi.ComponentResource):
         cluster_name: pulumi.Output[str],
         tags: dict[str, str],
     ) -> containerservice.AgentPool:
-        taints = [f"{pool.taint_key}=present:NoSchedule"]
+        taints = [f"{t.key}={t.value}:{t.effect}" for t in pool.taints]
+        if pool.fixed_size_reason is not None and pool.min_nodes != pool.max_nodes:
+            raise ValueError(f"GPU pool {pool.name}: a fixed_size_reason needs min_nodes = max_nodes")
+        fixed = {FIXED_SIZE_TAG: pool.fixed_size_reason} if pool.fixed_size_reason is not None else {}
         spot: dict[str, object] = {}
         if pool.spot:
-            taints.append(SPOT_TAINT)
             spot = {"scale_set_priority": "Spot", "scale_set_eviction_policy": "Delete", "spot_max_price": -1}
         return containerservice.AgentPool(
             f"{name}-{pool.name}",
@@ -371,7 +404,7 @@ class GpuCluster(pulumi.ComponentResource):
             node_labels={**pool.labels, "ai-infra/pool": pool.name, "ai-infra/accelerator": pool.accelerator},
             gpu_profile={"driver": "Install"},
             gpu_instance_profile=pool.mig_profile,
-            tags={**tags, "ai-infra-pool": pool.name},
+            tags={**tags, "ai-infra-pool": pool.name, **fixed},
             **spot,  # type: ignore[arg-type]
             opts=child_options(self),
         )

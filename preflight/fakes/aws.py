@@ -82,7 +82,13 @@ def _vpc(name: str, inputs: State) -> State:
 def _node_group(name: str, inputs: State) -> State:
     group = inputs.get("nodeGroupName") or f"{name}-0000"
     cluster = inputs.get("clusterName") or "cluster"
-    return {"nodeGroupName": group, "arn": _aws_arn("eks", f"nodegroup/{cluster}/{group}/mock"), "status": "ACTIVE"}
+    return {
+        "nodeGroupName": group,
+        "arn": _aws_arn("eks", f"nodegroup/{cluster}/{group}/mock"),
+        "status": "ACTIVE",
+        # EKS names the group's Auto Scaling group `eks-<node group>-<uuid>`.
+        "resources": [{"autoscalingGroups": [{"name": f"eks-{group}-{_ec2_id('asg', name)[4:12]}"}]}],
+    }
 
 
 def _s3_endpoint(name: str, inputs: State) -> State:

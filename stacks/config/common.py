@@ -18,6 +18,8 @@ NAME_PATTERN = r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$"
 """Keys of pools, buckets and endpoints become parts of cloud resource names."""
 
 Name = Annotated[str, Field(pattern=NAME_PATTERN)]
+FIXED_SIZE_REASON = r"^[A-Za-z0-9][A-Za-z0-9 _.:/=+\-@]{2,119}$"
+"""A reason that is also a valid tag value on every cloud (letters, digits, spaces and _.:/=+-@)."""
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
@@ -184,11 +186,25 @@ class GpuPoolSpec(ConfigModel):
     """Root volume size; encrypted gp3 on AWS."""
     labels: dict[str, str] = Field(default_factory=dict)
     """Extra Kubernetes node labels (pool and accelerator labels are always set)."""
+    fixed_size_reason: str | None = Field(default=None, pattern=FIXED_SIZE_REASON)
+    """Default unset: the cluster autoscaler sizes the pool between min_nodes and max_nodes. Set
+    (why the size is fixed, 3-120 characters): min_nodes must equal max_nodes, and the pool is
+    tagged with the reason, which the `accelerator-pool-autoscaled` policy accepts in prod."""
 
     @field_validator("accelerator")
     @classmethod
     def _known_accelerator(cls, value: str) -> str:
         return known_accelerator(value)
+
+    @model_validator(mode="after")
+    def _fixed_size_is_fixed(self) -> GpuPoolSpec:
+        if self.fixed_size_reason is not None and self.min_nodes != self.max_nodes:
+            raise config_problem(
+                f"{self.min_nodes} differs from max_nodes ({self.max_nodes}); a pool with a fixed_size_reason "
+                "keeps min_nodes = max_nodes",
+                key="min_nodes",
+            )
+        return self
 
     @model_validator(mode="after")
     def _sizes_are_ordered(self) -> GpuPoolSpec:

@@ -81,7 +81,16 @@ def test_unhealthy_nodes_are_repaired_and_replaced_one_at_a_time(declare):
 
 def test_labels_name_pool_and_accelerator_and_keep_extras(declare):
     group = declare(make(labels={"team": "research"})).one(NODE_GROUP).inputs
-    assert group["labels"] == {"ai-infra/pool": "l4", "ai-infra/accelerator": "nvidia-l4", "team": "research"}
+    assert group["labels"] == {
+        "ai-infra/pool": "l4",
+        "ai-infra/accelerator": "nvidia-l4",
+        # The Cluster Autoscaler's AWS GPU label: a new GPU node counts as not ready until its
+        # device plugin advertises the GPUs, instead of triggering another scale-up.
+        "k8s.amazonaws.com/accelerator": "nvidia-l4",
+        "team": "research",
+    }
+    neuron = declare(make(pool="inf", accelerator="aws-inferentia2")).one(NODE_GROUP).inputs
+    assert "k8s.amazonaws.com/accelerator" not in neuron["labels"]
 
 
 def test_launch_template_requires_imdsv2_with_hop_limit_one_and_encrypted_gp3(declare):
