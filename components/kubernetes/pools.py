@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from catalog import load_catalog
-from components.kubernetes.scheduling import POOL_LABEL, Taint
+from components.kubernetes.scheduling import ACCELERATOR_LABEL, POOL_LABEL, Taint
 
 AcceleratorKind = Literal["gpu", "tpu", "neuron"]
 
@@ -28,8 +28,9 @@ class AcceleratorPool:
     taints: Sequence[Taint]
     """Every taint the pool's nodes carry (accelerator taint first; spot taints too)."""
     node_labels: Mapping[str, str] = field(default_factory=dict)
-    """Labels that select the pool's nodes. Default: `ai-infra/pool=<name>` only. Extra labels
-    (GKE's TPU accelerator and topology labels) are copied into the pods Kueue admits."""
+    """Labels that select the pool's nodes besides `ai-infra/pool` and `ai-infra/accelerator`
+    (which every pool's nodes carry). Default none. Extra labels (GKE's TPU accelerator and
+    topology labels) are copied into the pods Kueue admits."""
     efa: bool = False
     """Default False. True: the nodes have EFA interfaces (AWS), which the EFA device plugin advertises."""
 
@@ -53,5 +54,6 @@ class AcceleratorPool:
 
     @property
     def selector(self) -> dict[str, str]:
-        """Labels that select exactly this pool's nodes."""
-        return {POOL_LABEL: self.name, **self.node_labels}
+        """Labels that select exactly this pool's nodes. A job that names an accelerator
+        (`nodeSelector: {ai-infra/accelerator: nvidia-l4}`) is admitted only on flavors that match."""
+        return {POOL_LABEL: self.name, ACCELERATOR_LABEL: self.accelerator, **self.node_labels}

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from policies.framework import Rule
-from policies.rules import cost, estimates, identity, kubernetes, ml_endpoints, network, storage, tagging
+from policies.rules import (
+    cluster_platform,
+    cost,
+    estimates,
+    identity,
+    kubernetes,
+    ml_endpoints,
+    network,
+    storage,
+    tagging,
+)
 
 ALL_RULES: list[Rule] = [
     *storage.RULES,
     *kubernetes.RULES,
+    *cluster_platform.RULES,
     *network.RULES,
     *identity.RULES,
     *ml_endpoints.RULES,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from preflight.key_settings import alicloud, aws, azure, gcp
+from preflight.key_settings import alicloud, aws, azure, gcp, kubernetes
 from preflight.records import ResourceRecord
 
 # type token -> [(label, dotted input path)], one module per cloud. Types not listed show no
@@ -14,19 +14,32 @@ KEY_SETTINGS: dict[str, list[tuple[str, str]]] = {
     **gcp.KEY_SETTINGS,
     **azure.KEY_SETTINGS,
     **alicloud.KEY_SETTINGS,
+    **kubernetes.KEY_SETTINGS,
 }
 
 
 def dig(value: Any, path: str) -> Any:
-    """`dig(inputs, "scalingConfig.minSize")`; list indices are numbers; None when absent."""
-    for part in path.split("."):
+    """`dig(inputs, "scalingConfig.minSize")`; list indices are numbers; None when absent. A map
+    key that itself contains dots (Kubernetes labels: `pod-security.kubernetes.io/enforce`) is
+    matched by joining the following parts."""
+    parts = path.split(".")
+    index = 0
+    while index < len(parts):
+        part = parts[index]
         if isinstance(value, list) and part.isdigit():
-            index = int(part)
-            value = value[index] if index < len(value) else None
+            position = int(part)
+            value = value[position] if position < len(value) else None
         elif isinstance(value, dict):
-            value = value.get(part)
+            for end in range(len(parts), index, -1):
+                key = ".".join(parts[index:end])
+                if key in value:
+                    value, index = value[key], end - 1
+                    break
+            else:
+                return None
         else:
             return None
+        index += 1
     return value
 
 

@@ -46,3 +46,17 @@ def test_dev_has_no_mandatory_findings(judged: Callable[[str], PolicyResult]) ->
     mandatory = [f for f in result.findings if f.enforcement == "mandatory"]
     print(f"dev advisories ({result.summary()['advisory']}):\n" + _listing(result))
     assert mandatory == [], "mandatory findings in dev:\n" + _listing(result)
+
+
+PLATFORM_RULES = (
+    "accelerator-pool-autoscaled",
+    "helm-chart-pinned",
+    "container-image-pinned",
+    "namespace-pod-security",
+)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_in_cluster_layer_passes_its_own_rules(judged: Callable[[str], PolicyResult], stack: str) -> None:
+    findings = [f for f in judged(stack).findings if f.rule in PLATFORM_RULES]
+    assert findings == [], "\n".join(f"{f.rule} {f.urn}: {f.message}" for f in findings)
