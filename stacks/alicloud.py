@@ -108,7 +108,7 @@ def declare_alicloud(env: EnvironmentSpec, spec: AlicloudSpec) -> dict[str, Any]
         opts=opts,
     )
 
-    GpuPlatform(
+    platform = GpuPlatform(
         f"{prefix}-platform",
         GpuPlatformArgs(
             cluster_id=cluster.cluster_id,
@@ -226,4 +226,5 @@ def declare_alicloud(env: EnvironmentSpec, spec: AlicloudSpec) -> dict[str, Any]
         "bucket_names": {purpose: b.bucket_name for purpose, b in buckets.items()},
         "endpoint_names": endpoints,
         "workload_role_names": roles,
+        "cluster_queues": platform.cluster_queues,
     }

@@ -199,7 +199,7 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
             opts=opts,
         )
 
-    GpuPlatform(
+    platform = GpuPlatform(
         f"{prefix}-gke-platform",
         GpuPlatformArgs(
             kubeconfig=cluster.kubeconfig,
@@ -344,6 +344,7 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
     return {
         "cluster_name": cluster.cluster_name,
         "kubeconfig": cluster.kubeconfig,
+        "cluster_queues": platform.cluster_queues,
         "bucket_names": {purpose: b.bucket_name for purpose, b in buckets.items()},
         "endpoint_names": {name: e.endpoint_name for name, e in endpoints.items()},
         # What a Kubernetes service account is annotated with (iam.gke.io/gcp-service-account).

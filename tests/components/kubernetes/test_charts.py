@@ -3,6 +3,8 @@ Autoscaler image follows the cluster's Kubernetes minor version for every allowe
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from catalog import load_catalog
@@ -35,3 +37,10 @@ def test_the_autoscaler_image_matches_every_eks_version_the_catalog_allows():
     assert cluster_autoscaler_tag("1.35.2") == CLUSTER_AUTOSCALER_TAGS["1.35"]
     with pytest.raises(ValueError, match="CLUSTER_AUTOSCALER_TAGS"):
         cluster_autoscaler_tag("1.20")
+
+
+def test_the_readme_lists_every_pinned_chart_at_its_version():
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- BEGIN gpu-platform -->", 1)[1].split("<!-- END gpu-platform -->", 1)[0]
+    for chart in ALL_CHARTS:
+        assert f"| `{chart.short_name}` | `{chart.version}` |" in section, chart.short_name
