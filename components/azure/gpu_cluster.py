@@ -11,6 +11,7 @@ from typing import Literal
 import pulumi
 from pulumi_azure_native import containerservice, keyvault, managedidentity, monitor
 
+from components.azure.autoscaler_profile import AUTOSCALER_PROFILE
 from components.azure.key_vault import rotating_key, vault_properties
 from components.azure.resource_ids import key_vault_id, key_vault_key_id
 from components.azure.roles import BuiltInRole, assign_role
@@ -22,20 +23,6 @@ SPOT_TAINT = Taint("kubernetes.azure.com/scalesetpriority", "spot")
 """AKS adds this taint to every spot pool; declaring it too keeps plans free of phantom diffs."""
 FIXED_SIZE_TAG = "ai-infra-fixed-size"
 """Tag on a pool whose size is fixed on purpose; the value is the reason."""
-AUTOSCALER_PROFILE = {
-    # Of the pools that fit a Pending pod, grow the one that leaves the least CPU and memory idle.
-    "expander": "least-waste",
-    "balance_similar_node_groups": "true",
-    # Idle GPU nodes go after 10 minutes, but not within 10 minutes of a scale-up (no flapping).
-    "scale_down_unneeded_time": "10m",
-    "scale_down_delay_after_add": "10m",
-    "scale_down_utilization_threshold": "0.5",
-    # GPU VMs and their driver install take long: do not give up on a new node too early.
-    "max_node_provision_time": "20m",
-    # Training pods use emptyDir scratch space; that must not keep an idle GPU node alive.
-    "skip_nodes_with_local_storage": "false",
-}
-"""The cluster autoscaler profile (one per AKS cluster), tuned for few, expensive GPU nodes."""
 AUDIT_LOG_CATEGORIES = ("kube-audit-admin", "guard")
 """Control-plane writes and Entra ID authentication decisions (reads are omitted: high volume)."""
 

@@ -190,11 +190,14 @@ class BatchQueues(pulumi.ComponentResource):
     def __init__(self, name: str, args: BatchQueuesArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-infra:kubernetes:BatchQueues", name, None, opts)
         _check_teams(args)
-        placement = dict(
-            replicas=args.replicas,
-            node_selector=args.controller_node_selector,
-            tolerations=args.controller_tolerations,
-        )
+
+        def controller(image: tuple[str, str]) -> ControllerValues:
+            return ControllerValues(
+                image=image,
+                replicas=args.replicas,
+                node_selector=args.controller_node_selector,
+                tolerations=args.controller_tolerations,
+            )
 
         kueue_dependencies: list[pulumi.Resource] = []
         if args.jobset:
@@ -211,7 +214,7 @@ class BatchQueues(pulumi.ComponentResource):
                     chart=JOBSET,
                     release_name="jobset",
                     namespace=jobset_ns.metadata.name,
-                    values=ControllerValues(image=JOBSET_IMAGE, **placement).jobset(),  # type: ignore[arg-type]
+                    values=controller(JOBSET_IMAGE).jobset(),
                     parent=self,
                 )
             )
@@ -224,7 +227,7 @@ class BatchQueues(pulumi.ComponentResource):
             chart=KUEUE,
             release_name="kueue",
             namespace=kueue_ns.metadata.name,
-            values=ControllerValues(image=KUEUE_IMAGE, **placement).kueue(),  # type: ignore[arg-type]
+            values=controller(KUEUE_IMAGE).kueue(),
             parent=self,
             depends_on=kueue_dependencies,
         )
