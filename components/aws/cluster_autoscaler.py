@@ -94,7 +94,9 @@ class ClusterAutoscalerArgs:
     kubernetes_version: str
     """Picks the autoscaler image of the same minor version."""
     region: str
+    """The cluster's region."""
     account_id: pulumi.Input[str]
+    """The AWS account of the cluster (scopes the role's trust and policy)."""
     autoscaling_groups: Sequence[pulumi.Input[str]]
     """Names of the Auto Scaling groups (of the cluster's node groups) the autoscaler may resize."""
     replicas: int = 1
@@ -102,6 +104,7 @@ class ClusterAutoscalerArgs:
     node_selector: Mapping[str, str] = field(default_factory=dict)
     """Where the autoscaler runs. Default: anywhere untainted (the system node group)."""
     tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags for the role and the Pod Identity association. Default none."""
 
 
 class ClusterAutoscaler(pulumi.ComponentResource):

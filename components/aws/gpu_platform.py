@@ -44,8 +44,11 @@ class GpuPlatformArgs:
     kubeconfig: pulumi.Input[str]
     """`GpuCluster.kubeconfig` (secret; authenticates with `aws eks get-token`)."""
     kubernetes_version: str
+    """The cluster's version: picks the Cluster Autoscaler image of the same minor version."""
     region: str
+    """The cluster's region (the autoscaler calls the regional Auto Scaling API)."""
     account_id: pulumi.Input[str]
+    """The AWS account: scopes the autoscaler's role to this account's cluster and groups."""
     pools: Sequence[AcceleratorPool]
     """The cluster's GPU and Neuron pools."""
     autoscaling_groups: Sequence[pulumi.Input[str]]
@@ -62,6 +65,7 @@ class GpuPlatformArgs:
     protect: bool = False
     """True (prod): the platform's namespaces are protected and retained. Default False."""
     tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags for the AWS children (role, Pod Identity association, add-on). Default none."""
 
 
 class GpuPlatform(pulumi.ComponentResource):
