@@ -38,6 +38,7 @@ class TpuGeneration(BaseModel):
     vm_accelerator_config_type: str
     vm_uses_accelerator_config: bool
     runtime_version: str
+    gke_accelerator: str
     zones: tuple[str, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -76,6 +77,8 @@ class TpuSlice:
     """True: a TPU VM names the slice by `accelerator_config{type, topology}`, not by type name."""
     runtime_version: str
     """Default TPU VM software version for the generation."""
+    gke_accelerator: str
+    """GKE's `cloud.google.com/gke-tpu-accelerator` node label value (`tpu-v5p-slice`)."""
 
     @property
     def multi_host(self) -> bool:
@@ -130,6 +133,7 @@ class TpuCatalog:
             vm_accelerator_config_type=gen.vm_accelerator_config_type,
             vm_uses_accelerator_config=gen.vm_uses_accelerator_config,
             runtime_version=gen.runtime_version,
+            gke_accelerator=gen.gke_accelerator,
         )
 
     def zone(self, generation: str, region: str, requested: str | None = None) -> str:

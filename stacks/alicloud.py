@@ -19,6 +19,8 @@ from components.alicloud import (
     BudgetArgs,
     GpuCluster,
     GpuClusterArgs,
+    GpuPlatform,
+    GpuPlatformArgs,
     GpuPoolArgs,
     ModelEndpoint,
     ModelEndpointArgs,
@@ -29,9 +31,11 @@ from components.alicloud import (
     eas_instance_type,
     plan_vswitches,
 )
+from components.kubernetes import AcceleratorPool, Taint
 from stacks.config import EnvironmentSpec
 from stacks.config.alicloud import RESERVED_BUCKET_KEY, AlicloudSpec, machine_for
 from stacks.monitoring import alicloud as monitoring
+from stacks.platform import team_queues
 
 ACCESS_LOGS = RESERVED_BUCKET_KEY
 
@@ -82,6 +86,7 @@ def declare_alicloud(env: EnvironmentSpec, spec: AlicloudSpec) -> dict[str, Any]
             data_disk_gib=pool.data_disk_gib,
             labels=pool.labels,
             commitment=pool.commitment.for_estimate() if pool.commitment is not None else None,
+            fixed_size_reason=pool.fixed_size_reason,
         )
         for name, pool in spec.gpu_pools.items()
     ]
@@ -103,6 +108,31 @@ def declare_alicloud(env: EnvironmentSpec, spec: AlicloudSpec) -> dict[str, Any]
             tags=tags,
         ),
         opts=opts,
+    )
+
+    platform = GpuPlatform(
+        f"{prefix}-platform",
+        GpuPlatformArgs(
+            cluster_id=cluster.cluster_id,
+            kubeconfig=cluster.kubeconfig,
+            pools=[
+                AcceleratorPool(
+                    name=pool.name,
+                    accelerator=pool.accelerator,
+                    per_node=catalog.machine("alicloud", pool.instance_types[0]).accelerator_count,
+                    max_nodes=pool.max_nodes,
+                    taints=[Taint(pool.taint_key, "present")],
+                )
+                for pool in gpu_pools
+            ],
+            teams=team_queues(spec.teams),
+            jobset=any(pool.multi_node for pool in spec.gpu_pools.values()),
+            ready=[cluster.system_node_pool],
+            high_availability=env.is_prod,
+            protect=env.is_prod,
+        ),
+        # Shown under its cluster.
+        opts=pulumi.ResourceOptions(parent=cluster),
     )
 
     def bucket_name(purpose: str) -> pulumi.Output[str]:
@@ -202,4 +232,5 @@ def declare_alicloud(env: EnvironmentSpec, spec: AlicloudSpec) -> dict[str, Any]
         "bucket_names": {purpose: b.bucket_name for purpose, b in buckets.items()},
         "endpoint_names": {name: e.endpoint_name for name, e in endpoints.items()},
         "workload_role_names": roles,
+        "cluster_queues": platform.cluster_queues,
     }

@@ -21,6 +21,8 @@ from components.aws import (
     GpuClusterArgs,
     GpuNodePool,
     GpuNodePoolArgs,
+    GpuPlatform,
+    GpuPlatformArgs,
     ModelEndpoint,
     ModelEndpointArgs,
     Network,
@@ -28,10 +30,12 @@ from components.aws import (
     WorkloadIdentity,
     WorkloadIdentityArgs,
 )
+from components.kubernetes import AcceleratorPool
 from stacks.config import EnvironmentSpec
 from stacks.config.aws import AwsSpec
 from stacks.monitoring import aws as monitoring
 from stacks.network_plan import plan_subnets
+from stacks.platform import team_queues
 
 ACCESS_LOGS_PURPOSE = "access-logs"
 
@@ -63,10 +67,11 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
         opts=opts,
     )
 
+    cluster_name = f"ai-infra-{prefix}"
     cluster = GpuCluster(
         f"{prefix}-cluster",
         GpuClusterArgs(
-            cluster_name=f"ai-infra-{prefix}",
+            cluster_name=cluster_name,
             version=spec.cluster.version,
             region=spec.region,
             subnet_ids=network.private_subnet_ids,
@@ -82,8 +87,10 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
     )
 
     pools: dict[str, GpuNodePool] = {}
+    accelerator_pools: list[AcceleratorPool] = []
+    autoscaling_groups = [cluster.system_autoscaling_group_name]
     for pool_name, pool in spec.gpu_pools.items():
-        pools[pool_name] = GpuNodePool(
+        node_pool = GpuNodePool(
             f"{prefix}-{pool_name}",
             GpuNodePoolArgs(
                 cluster_name=cluster.cluster_name,
@@ -100,6 +107,7 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
                 multi_node=pool.multi_node,
                 disk_gib=pool.disk_gib,
                 labels=pool.labels,
+                fixed_size_reason=pool.fixed_size_reason,
                 tags=tags,
                 capacity_reservation=CapacityReservationArgs(
                     nodes=pool.capacity_reservation.nodes, availability_zone=zones[0]
@@ -110,6 +118,40 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
             ),
             opts=opts,
         )
+        pools[pool_name] = node_pool
+        autoscaling_groups.append(node_pool.autoscaling_group_name)
+        accelerator_pools.append(
+            AcceleratorPool(
+                name=pool_name,
+                accelerator=pool.accelerator,
+                per_node=node_pool.machine.accelerator_count,
+                max_nodes=pool.max_nodes,
+                taints=node_pool.node_taints,
+                efa=node_pool.efa,
+            )
+        )
+
+    platform = GpuPlatform(
+        f"{prefix}-platform",
+        GpuPlatformArgs(
+            cluster_name=cluster_name,
+            cluster_name_output=cluster.cluster_name,
+            kubeconfig=cluster.kubeconfig,
+            kubernetes_version=spec.cluster.version,
+            region=spec.region,
+            account_id=account_id,
+            pools=accelerator_pools,
+            autoscaling_groups=autoscaling_groups,
+            teams=team_queues(spec.teams),
+            jobset=any(pool.multi_node for pool in spec.gpu_pools.values()),
+            ready=[cluster.system_node_group],
+            high_availability=env.is_prod,
+            protect=env.is_prod,
+            tags=tags,
+        ),
+        # Shown under its cluster; the pools it scales stay where they were.
+        opts=pulumi.ResourceOptions(parent=cluster),
+    )
 
     buckets = _buckets(env, spec, account_id, opts)
 
@@ -180,6 +222,8 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
         "bucket_names": {purpose: bucket.bucket_name for purpose, bucket in buckets.items()},
         "endpoint_names": {name: endpoint.endpoint_name for name, endpoint in endpoints.items()},
         "workload_role_arns": workload_roles,
+        "gpu_metrics": platform.gpu_metrics,
+        "cluster_queues": platform.cluster_queues,
     }
 
 

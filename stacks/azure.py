@@ -24,6 +24,8 @@ from components.azure import (
     FlowLogArgs,
     GpuCluster,
     GpuClusterArgs,
+    GpuPlatform,
+    GpuPlatformArgs,
     GpuPoolArgs,
     InboundRule,
     ModelEndpoint,
@@ -37,11 +39,13 @@ from components.azure import (
 from components.azure.gpu_pool import ReservationUse
 from components.azure.naming import compact_name, dashed_name
 from components.azure.resource_ids import resource_group_id
+from components.kubernetes import AcceleratorPool
 from stacks import StackConfigError
 from stacks.config import ConfigError, EnvironmentSpec
 from stacks.config.azure import FLOW_LOG_BUCKET, AzureSpec, endpoint_machine, instance_type, node_machine
 from stacks.config.errors import key_path
 from stacks.monitoring import azure as monitoring
+from stacks.platform import team_queues
 
 
 def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
@@ -143,6 +147,25 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
 
     cluster_spec = spec.cluster
     reservations = _capacity_reservations(env, spec, prefix, placement, opts)
+    gpu_pools = [
+        GpuPoolArgs(
+            name=pool_name,
+            vm_size=node_machine(pool.accelerator, pool.machine_type, pool_name, pool.multi_node).name,
+            accelerator=pool.accelerator,
+            taint_key=catalog.accelerator(pool.accelerator).taint_key,
+            min_nodes=pool.min_nodes,
+            max_nodes=pool.max_nodes,
+            initial_nodes=pool.initial_nodes,
+            spot=pool.spot,
+            disk_gib=pool.disk_gib,
+            labels=pool.labels,
+            mig_profile=pool.mig_profile,
+            fixed_size_reason=pool.fixed_size_reason,
+            capacity_reservation=reservations.get(pool_name),
+            commitment=pool.commitment.for_estimate() if pool.commitment is not None else None,
+        )
+        for pool_name, pool in spec.gpu_pools.items()
+    ]
     cluster = GpuCluster(
         prefix,
         GpuClusterArgs(
@@ -171,28 +194,35 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
                 else None
             ),
             log_workspace_id=logs.id if cluster_spec.audit_logs else None,
-            gpu_pools=[
-                GpuPoolArgs(
-                    name=pool_name,
-                    vm_size=node_machine(pool.accelerator, pool.machine_type, pool_name, pool.multi_node).name,
-                    accelerator=pool.accelerator,
-                    taint_key=catalog.accelerator(pool.accelerator).taint_key,
-                    min_nodes=pool.min_nodes,
-                    max_nodes=pool.max_nodes,
-                    initial_nodes=pool.initial_nodes,
-                    spot=pool.spot,
-                    disk_gib=pool.disk_gib,
-                    labels=pool.labels,
-                    mig_profile=pool.mig_profile,
-                    capacity_reservation=reservations.get(pool_name),
-                    commitment=pool.commitment.for_estimate() if pool.commitment is not None else None,
-                )
-                for pool_name, pool in spec.gpu_pools.items()
-            ],
+            gpu_pools=gpu_pools,
             managed_prometheus=bool(spec.gpu_pools),
             protect=env.is_prod,
         ),
         opts=opts,
+    )
+
+    platform = GpuPlatform(
+        f"{prefix}-platform",
+        GpuPlatformArgs(
+            kubeconfig=cluster.kubeconfig,
+            pools=[
+                AcceleratorPool(
+                    name=pool.name,
+                    accelerator=pool.accelerator,
+                    per_node=catalog.machine("azure", pool.vm_size).accelerator_count,
+                    max_nodes=pool.max_nodes,
+                    taints=pool.taints,
+                )
+                for pool in gpu_pools
+            ],
+            teams=team_queues(spec.teams),
+            jobset=any(pool.multi_node for pool in spec.gpu_pools.values()),
+            ready=[cluster.cluster],
+            high_availability=env.is_prod,
+            protect=env.is_prod,
+        ),
+        # Shown under its cluster.
+        opts=pulumi.ResourceOptions(parent=cluster),
     )
 
     buckets: dict[str, Bucket] = {
@@ -300,6 +330,8 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
         "bucket_names": {purpose: b.bucket_name for purpose, b in buckets.items()},
         "endpoint_names": {key: e.endpoint_name for key, e in endpoints.items()},
         "workload_client_ids": {key: w.client_id for key, w in identities.items()},
+        "gpu_metrics": platform.gpu_metrics,
+        "cluster_queues": platform.cluster_queues,
     }
 
 

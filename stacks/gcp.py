@@ -21,6 +21,8 @@ from components.gcp import (
     GpuCluster,
     GpuClusterArgs,
     GpuNodePoolArgs,
+    GpuPlatform,
+    GpuPlatformArgs,
     ModelEndpoint,
     ModelEndpointArgs,
     ModelGardenModel,
@@ -33,10 +35,15 @@ from components.gcp import (
     gcp_labels,
 )
 from components.gcp.bucket import AccessMode
+from components.gcp.gpu_cluster import GPU_TAINT_KEY
+from components.gcp.gpu_platform import tpu_node_labels
 from components.gcp.labels import label_value
+from components.gcp.tpu_pool import TPU_TAINT_KEY
+from components.kubernetes import AcceleratorPool, Taint
 from stacks.config import EnvironmentSpec
 from stacks.config.gcp import GcpSpec, endpoint_machine, gpu_machine
 from stacks.monitoring import gcp as monitoring
+from stacks.platform import team_queues
 
 BUCKET_NAME_MAX = 63
 LOG_BUCKET_PURPOSE = "access-logs"
@@ -55,6 +62,35 @@ def bucket_name(project: str, environment: str, purpose: str) -> str:
 def vertex_accelerator(accelerator_type: str) -> str:
     """GKE's guest accelerator name -> Vertex AI's enum (`nvidia-tesla-a100` -> `NVIDIA_TESLA_A100`)."""
     return accelerator_type.upper().replace("-", "_")
+
+
+def _accelerator_pools(spec: GcpSpec, gpu_pools: list[GpuNodePoolArgs]) -> list[AcceleratorPool]:
+    """The cluster's GPU pools and GKE TPU pools, as the in-cluster layer sees them."""
+    pools = [
+        AcceleratorPool(
+            name=p.name,
+            accelerator=p.accelerator,
+            per_node=p.accelerator_count,
+            max_nodes=p.max_nodes,
+            taints=[Taint(GPU_TAINT_KEY, "present")],
+        )
+        for p in gpu_pools
+    ]
+    for name, tpu_pool in spec.tpu_pools.items():
+        if tpu_pool.form != "gke-node-pool":
+            continue  # TPU VMs are not part of the cluster
+        tpu = tpu_pool.tpu
+        pools.append(
+            AcceleratorPool(
+                name=name,
+                accelerator=tpu.generation,
+                per_node=tpu.chips_per_host,
+                max_nodes=tpu.hosts * tpu_pool.slices,
+                taints=[Taint(TPU_TAINT_KEY, "present")],
+                node_labels=tpu_node_labels(tpu.gke_accelerator, tpu.topology),
+            )
+        )
+    return pools
 
 
 def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
@@ -114,6 +150,7 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
                 reservation=pool.reservation,
                 capacity_reservation_nodes=pool.capacity_reservation.nodes if pool.capacity_reservation else 0,
                 commitment=pool.commitment.for_estimate() if pool.commitment is not None else None,
+                fixed_size_reason=pool.fixed_size_reason,
             )
         )
     cluster = GpuCluster(
@@ -164,6 +201,22 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
             ),
             opts=opts,
         )
+
+    platform = GpuPlatform(
+        f"{prefix}-gke-platform",
+        GpuPlatformArgs(
+            kubeconfig=cluster.kubeconfig,
+            pools=_accelerator_pools(spec, gpu_pools),
+            teams=team_queues(spec.teams),
+            jobset=any(p.multi_node for p in spec.gpu_pools.values())
+            or any(p.form == "gke-node-pool" and p.tpu.multi_host for p in spec.tpu_pools.values()),
+            ready=[cluster.node_pools["system"]],
+            high_availability=env.is_prod,
+            protect=env.is_prod,
+        ),
+        # Shown under its cluster.
+        opts=pulumi.ResourceOptions(parent=cluster),
+    )
 
     log_bucket: Bucket | None = None
     if any(bucket.access_logging for bucket in spec.buckets.values()):
@@ -300,6 +353,7 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
         **watched,
         "cluster_name": cluster.cluster_name,
         "kubeconfig": cluster.kubeconfig,
+        "cluster_queues": platform.cluster_queues,
         "bucket_names": {purpose: b.bucket_name for purpose, b in buckets.items()},
         "endpoint_names": {name: e.endpoint_name for name, e in endpoints.items()},
         # What a Kubernetes service account is annotated with (iam.gke.io/gcp-service-account).

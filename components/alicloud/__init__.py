@@ -3,6 +3,7 @@
 from components.alicloud.bucket import Bucket, BucketArgs, BucketTiering
 from components.alicloud.budget import Budget, BudgetArgs
 from components.alicloud.gpu_cluster import GpuCluster, GpuClusterArgs, GpuPoolArgs
+from components.alicloud.gpu_platform import GpuPlatform, GpuPlatformArgs
 from components.alicloud.model_endpoint import ModelEndpoint, ModelEndpointArgs, eas_instance_type
 from components.alicloud.network import Network, NetworkArgs
 from components.alicloud.vswitch_plan import VSwitchPlan, VSwitchPlanError, plan_vswitches
@@ -16,6 +17,8 @@ __all__ = [
     "BudgetArgs",
     "GpuCluster",
     "GpuClusterArgs",
+    "GpuPlatform",
+    "GpuPlatformArgs",
     "GpuPoolArgs",
     "ModelEndpoint",
     "ModelEndpointArgs",

@@ -20,6 +20,8 @@ CLUSTER_SPEC = "ack.pro.small"
 DEFAULT_LOG_COMPONENTS = ("apiserver", "kcm", "scheduler", "ccm")
 POOL_LABEL = "ai-infra/pool"
 ACCELERATOR_LABEL = "ai-infra/accelerator"
+FIXED_SIZE_TAG = "ai-infra-fixed-size"
+"""Tag on a pool whose size is fixed on purpose; the value is the reason."""
 KUBECONFIG_MINUTES = 24 * 60
 """Lifetime of the kubeconfig the stack exports: a temporary credential, re-issued on every run."""
 MAINTENANCE_MAX_UNAVAILABLE = 1
@@ -71,6 +73,9 @@ class GpuPoolArgs:
     commitment: PoolCommitment | None = None
     """Default None. A subscription bought for some nodes: recorded as tags on the node pool so
     that the cost estimate prices the committed nodes at the committed rate."""
+    fixed_size_reason: str | None = None
+    """Default None: the cluster autoscaler sizes the pool. A reason (with min = max): the size is
+    fixed on purpose; the pool is tagged `ai-infra-fixed-size=<reason>`."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -130,6 +135,8 @@ class GpuCluster(pulumi.ComponentResource):
     """GPU pool name -> ACK node pool id."""
     cluster: alicloud.cs.ManagedKubernetes
     """The native cluster, for escape hatches."""
+    system_node_pool: alicloud.cs.NodePool
+    """The CPU pool that runs cluster controllers (in-cluster components wait for it)."""
 
     def __init__(self, name: str, args: GpuClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-infra:alicloud:GpuCluster", name, None, opts)
@@ -169,7 +176,7 @@ class GpuCluster(pulumi.ComponentResource):
         )
         cluster_id = self.cluster.id
 
-        self._node_pool(
+        self.system_node_pool = self._node_pool(
             f"{name}-system",
             node_pool_name="system",
             cluster_id=cluster_id,
@@ -187,6 +194,9 @@ class GpuCluster(pulumi.ComponentResource):
         for pool in args.gpu_pools:
             if pool.spot and pool.spot_price_limit is None:
                 raise ValueError(f"GPU pool {pool.name}: spot needs a spot_price_limit")
+            if pool.fixed_size_reason is not None and pool.min_nodes != pool.max_nodes:
+                raise ValueError(f"GPU pool {pool.name}: a fixed_size_reason needs min_nodes = max_nodes")
+            fixed = {FIXED_SIZE_TAG: pool.fixed_size_reason} if pool.fixed_size_reason is not None else {}
             node_pool = self._node_pool(
                 f"{name}-{pool.name}",
                 node_pool_name=pool.name,
@@ -205,7 +215,7 @@ class GpuCluster(pulumi.ComponentResource):
                 labels={**pool.labels, POOL_LABEL: pool.name, ACCELERATOR_LABEL: pool.accelerator},
                 taints=[{"key": pool.taint_key, "value": "present", "effect": "NoSchedule"}],
                 spot_price_limit=pool.spot_price_limit if pool.spot else None,
-                tags=with_commitment_tags({**tags, POOL_LABEL: pool.name}, pool.commitment),
+                tags=with_commitment_tags({**tags, POOL_LABEL: pool.name, **fixed}, pool.commitment),
             )
             self.node_pool_ids[pool.name] = node_pool.node_pool_id
             gpu_pools.append(node_pool)

@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.node_launch_template import node_launch_template
+from components.aws.scale_from_zero import autoscaling_group_name
 from components.options import child_options, stateful_options
 
 CLUSTER_POLICIES = ("arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",)
@@ -80,6 +81,10 @@ class GpuCluster(pulumi.ComponentResource):
     """The security group EKS creates for control plane and nodes."""
     cluster: aws.eks.Cluster
     """The native cluster, for escape hatches."""
+    system_node_group: aws.eks.NodeGroup
+    """The CPU node group that runs cluster controllers (in-cluster components wait for it)."""
+    system_autoscaling_group_name: pulumi.Output[str]
+    """Its Auto Scaling group, which the Cluster Autoscaler may resize between its bounds."""
 
     def __init__(self, name: str, args: GpuClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-infra:aws:GpuCluster", name, None, opts)
@@ -170,7 +175,7 @@ class GpuCluster(pulumi.ComponentResource):
         node_attachments = self._attach(name, "node", node_role, NODE_POLICIES)
 
         system_template = node_launch_template(f"{name}-system", parent=self, disk_gib=args.system_disk_gib, tags=tags)
-        aws.eks.NodeGroup(
+        self.system_node_group = aws.eks.NodeGroup(
             f"{name}-system",
             cluster_name=self.cluster.name,
             node_role_arn=node_role.arn,
@@ -193,6 +198,7 @@ class GpuCluster(pulumi.ComponentResource):
             opts=child_options(self, depends_on=node_attachments, ignore_changes=["scalingConfig.desiredSize"]),
         )
 
+        self.system_autoscaling_group_name = autoscaling_group_name(self.system_node_group)
         self.cluster_name = self.cluster.name
         self.kubeconfig = pulumi.Output.secret(
             pulumi.Output.all(

@@ -15,12 +15,20 @@ import pulumi_aws as aws
 from catalog import MachineType, load_catalog
 from catalog.commitments import PoolCommitment, with_commitment_tags
 from components.aws.node_launch_template import node_launch_template
+from components.aws.scale_from_zero import autoscaling_group_name, node_template_tags, scale_from_zero_tags
+from components.kubernetes.scheduling import Taint
 from components.options import child_options
 
 AMI_TYPES = {"gpu": "AL2023_x86_64_NVIDIA", "neuron": "AL2023_x86_64_NEURON"}
 """EKS-optimized AMI (drivers, container toolkit / Neuron runtime) per accelerator kind."""
 POOL_LABEL = "ai-infra/pool"
 ACCELERATOR_LABEL = "ai-infra/accelerator"
+AUTOSCALER_GPU_LABEL = "k8s.amazonaws.com/accelerator"
+"""The label the Cluster Autoscaler's AWS provider reads to know a node has GPUs: until the device
+plugin advertises them it treats the node as not ready yet, instead of scaling up again."""
+EFA_RESOURCE = "vpc.amazonaws.com/efa"
+FIXED_SIZE_TAG = "ai-infra-fixed-size"
+"""Tag that marks a pool kept at a fixed size on purpose; its value is the reason."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,6 +77,10 @@ class GpuNodePoolArgs:
     """Root volume size (encrypted gp3). Default 200 GiB (container images of ML stacks are large)."""
     labels: Mapping[str, str] = field(default_factory=dict)
     """Extra node labels. The pool and accelerator labels are always set."""
+    fixed_size_reason: str | None = None
+    """Default None: the Cluster Autoscaler sizes the pool between `min_nodes` and `max_nodes`.
+    A reason: the pool is meant to stay at `min_nodes` = `max_nodes` nodes; the node group is
+    tagged `ai-infra-fixed-size=<reason>` for reviewers and the policy pack."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for node group, launch template, placement group and the instances/volumes/ENIs."""
     capacity_reservation: CapacityReservationArgs | None = None
@@ -94,6 +106,14 @@ class GpuNodePool(pulumi.ComponentResource):
     """The native node group, for escape hatches."""
     capacity_reservation: aws.ec2.CapacityReservation | None = None
     """The On-Demand Capacity Reservation, when the pool has one."""
+    node_labels: dict[str, str]
+    """Kubernetes labels of every node."""
+    node_taints: list[Taint]
+    """Taints of every node."""
+    extended_resources: dict[str, int]
+    """Extended resources each node advertises once its device plugins run."""
+    autoscaling_group_name: pulumi.Output[str]
+    """The Auto Scaling group EKS created for the node group (what the Cluster Autoscaler resizes)."""
 
     def __init__(self, name: str, args: GpuNodePoolArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-infra:aws:GpuNodePool", name, None, opts)
@@ -104,6 +124,11 @@ class GpuNodePool(pulumi.ComponentResource):
             raise ValueError(f"{args.accelerator} ({accelerator.kind}) cannot run in an EKS node group")
         if not 0 <= args.min_nodes <= args.max_nodes:
             raise ValueError(f"node counts must satisfy 0 <= min ({args.min_nodes}) <= max ({args.max_nodes})")
+        if args.fixed_size_reason is not None and args.min_nodes != args.max_nodes:
+            raise ValueError(
+                f"GPU pool '{args.pool}' has a fixed_size_reason, so min_nodes ({args.min_nodes}) must equal "
+                f"max_nodes ({args.max_nodes})"
+            )
         desired = args.min_nodes if args.desired_nodes is None else args.desired_nodes
         tags = {**args.tags, POOL_LABEL.replace("/", "-"): args.pool}
         if args.spot and (args.capacity_reservation is not None or args.commitment is not None):
@@ -161,6 +186,16 @@ class GpuNodePool(pulumi.ComponentResource):
         # One zone when the nodes share a placement group or must land where the reservation is.
         one_zone = args.multi_node or reservation is not None
         subnet_ids = list(args.subnet_ids)[:1] if one_zone else list(args.subnet_ids)
+        self.node_labels = {**args.labels, POOL_LABEL: args.pool, ACCELERATOR_LABEL: args.accelerator}
+        if accelerator.kind == "gpu":
+            self.node_labels[AUTOSCALER_GPU_LABEL] = args.accelerator
+        self.node_taints = [Taint(accelerator.taint_key, "true", "NoSchedule")]
+        self.extended_resources = {accelerator.taint_key: self.machine.accelerator_count}
+        if self.efa:
+            self.extended_resources[EFA_RESOURCE] = 1
+        group_tags = dict(tags)
+        if args.fixed_size_reason is not None:
+            group_tags[FIXED_SIZE_TAG] = args.fixed_size_reason
         self.node_group = aws.eks.NodeGroup(
             f"{name}-nodes",
             cluster_name=args.cluster_name,
@@ -170,15 +205,23 @@ class GpuNodePool(pulumi.ComponentResource):
             ami_type=AMI_TYPES[accelerator.kind],
             capacity_type="SPOT" if args.spot else "ON_DEMAND",
             scaling_config={"min_size": args.min_nodes, "max_size": args.max_nodes, "desired_size": desired},
-            taints=[{"key": accelerator.taint_key, "value": "true", "effect": "NO_SCHEDULE"}],
-            labels={**args.labels, POOL_LABEL: args.pool, ACCELERATOR_LABEL: args.accelerator},
+            taints=[{"key": t.key, "value": t.value, "effect": "NO_SCHEDULE"} for t in self.node_taints],
+            labels=self.node_labels,
             launch_template={"id": template.id, "version": template.latest_version.apply(str)},
             update_config={"max_unavailable": 1},
             # EKS replaces nodes that fail health checks (GPU/Neuron faults included on the accelerated AMIs).
             node_repair_config={"enabled": True},
-            tags=with_commitment_tags(tags, args.commitment, reservation.nodes if reservation else 0),
+            tags=with_commitment_tags(group_tags, args.commitment, reservation.nodes if reservation else 0),
             # The cluster autoscaler owns the current size once the group exists.
             opts=child_options(self, ignore_changes=["scalingConfig.desiredSize"]),
+        )
+        # What a node of this pool looks like, for the autoscaler to scale it up from zero.
+        self.autoscaling_group_name = autoscaling_group_name(self.node_group)
+        scale_from_zero_tags(
+            name,
+            parent=self,
+            autoscaling_group=self.autoscaling_group_name,
+            tags=node_template_tags(self.node_labels, self.node_taints, self.extended_resources),
         )
 
         self.node_group_name = self.node_group.node_group_name

@@ -4,6 +4,7 @@ from components.azure.bucket import BlobTiering, Bucket, BucketArgs, CustomerKey
 from components.azure.budget import Budget, BudgetArgs
 from components.azure.capacity_reservation import CapacityReservation, CapacityReservationArgs
 from components.azure.gpu_cluster import GpuCluster, GpuClusterArgs, GpuPoolArgs
+from components.azure.gpu_platform import GpuPlatform, GpuPlatformArgs
 from components.azure.model_endpoint import WORKSPACE_DNS_ZONES, ModelEndpoint, ModelEndpointArgs, ServingContainer
 from components.azure.network import FlowLogArgs, InboundRule, Network, NetworkArgs
 from components.azure.workload_identity import WorkloadIdentity, WorkloadIdentityArgs
@@ -21,6 +22,8 @@ __all__ = [
     "FlowLogArgs",
     "GpuCluster",
     "GpuClusterArgs",
+    "GpuPlatform",
+    "GpuPlatformArgs",
     "GpuPoolArgs",
     "InboundRule",
     "ModelEndpoint",

@@ -11,6 +11,7 @@ from typing import Literal
 import pulumi
 from pulumi_azure_native import containerservice, keyvault, managedidentity, monitor
 
+from components.azure.autoscaler_profile import AUTOSCALER_PROFILE
 from components.azure.gpu_pool import GpuPoolArgs, gpu_agent_pool
 from components.azure.key_vault import rotating_key, vault_properties
 from components.azure.resource_ids import key_vault_id, key_vault_key_id
@@ -73,9 +74,10 @@ class GpuClusterArgs:
     """Log Analytics workspace for control-plane audit logs (`kube-audit-admin`, `guard`).
     Default None: no audit logs."""
     gpu_pools: Sequence[GpuPoolArgs] = ()
-    managed_prometheus: bool = False
-    """Default False. True: the Azure Monitor metrics add-on runs in the cluster and ships
-    Prometheus metrics (GPU telemetry) to the workspace that `GpuMonitoring` associates."""
+    managed_prometheus: bool = True
+    """Default True: the Azure Monitor managed Prometheus add-on (ama-metrics) runs in the
+    cluster and reads `azmonitoring.coreos.com` scrape objects (the DCGM exporter's); the
+    workspace and data collection rule it sends to are set up by the monitoring layer."""
     protect: bool = False
     """True (prod): the cluster is protected and retained if removed from the program."""
 
@@ -188,7 +190,8 @@ class GpuCluster(pulumi.ComponentResource):
                 "outbound_type": "userAssignedNATGateway" if args.outbound == "nat-gateway" else "none",
             },
             bootstrap_profile={"artifact_source": "Cache"} if args.outbound == "none" else None,
-            azure_monitor_profile={"metrics": {"enabled": True}} if args.managed_prometheus else None,
+            auto_scaler_profile=AUTOSCALER_PROFILE,
+            azure_monitor_profile={"metrics": {"enabled": args.managed_prometheus}},
             agent_pool_profiles=[
                 {
                     "name": SYSTEM_POOL,

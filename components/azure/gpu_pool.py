@@ -12,13 +12,16 @@ from pulumi_azure_native import containerservice
 
 from catalog.commitments import PoolCommitment, with_commitment_tags
 from components.azure.roles import assign_role
+from components.kubernetes.scheduling import Taint
 from components.options import child_options
 
 if TYPE_CHECKING:
     from components.azure.gpu_cluster import GpuClusterArgs
 
-SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"
+SPOT_TAINT = Taint("kubernetes.azure.com/scalesetpriority", "spot")
 """AKS adds this taint to every spot pool; declaring it too keeps plans free of phantom diffs."""
+FIXED_SIZE_TAG = "ai-infra-fixed-size"
+"""Tag on a pool whose size is fixed on purpose; the value is the reason."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,6 +67,14 @@ class GpuPoolArgs:
     commitment: PoolCommitment | None = None
     """Default None. A reservation or savings plan bought in the billing console: recorded as tags
     on the pool so that the cost estimate prices the committed nodes at the committed rate."""
+    fixed_size_reason: str | None = None
+    """Default None: the cluster autoscaler sizes the pool. A reason (with min = max): the size is
+    fixed on purpose; the pool is tagged `ai-infra-fixed-size=<reason>`."""
+
+    @property
+    def taints(self) -> list[Taint]:
+        """The accelerator taint, and AKS's spot taint on spot pools."""
+        return [Taint(self.taint_key, "present"), *([SPOT_TAINT] if self.spot else [])]
 
 
 def gpu_agent_pool(
@@ -79,7 +90,10 @@ def gpu_agent_pool(
     tainted for the accelerator, spot when asked (evicted VMs deleted), associated with its
     capacity reservation group (granting `principal_id` the group's deploy role), tagged with its
     commitment and reserved nodes for the cost estimate."""
-    taints = [f"{pool.taint_key}=present:NoSchedule"]
+    taints = [f"{t.key}={t.value}:{t.effect}" for t in pool.taints]
+    if pool.fixed_size_reason is not None and pool.min_nodes != pool.max_nodes:
+        raise ValueError(f"GPU pool {pool.name}: a fixed_size_reason needs min_nodes = max_nodes")
+    fixed = {FIXED_SIZE_TAG: pool.fixed_size_reason} if pool.fixed_size_reason is not None else {}
     spot: dict[str, object] = {}
     grants: list[pulumi.Resource] = []
     reservation = pool.capacity_reservation
@@ -99,7 +113,6 @@ def gpu_agent_pool(
             )
         )
     if pool.spot:
-        taints.append(SPOT_TAINT)
         spot = {"scale_set_priority": "Spot", "scale_set_eviction_policy": "Delete", "spot_max_price": -1}
     return containerservice.AgentPool(
         f"{name}-{pool.name}",
@@ -125,7 +138,7 @@ def gpu_agent_pool(
         gpu_instance_profile=pool.mig_profile,
         capacity_reservation_group_id=reservation.group_id if reservation is not None else None,
         tags=with_commitment_tags(
-            {**tags, "ai-infra-pool": pool.name}, pool.commitment, reservation.nodes if reservation else 0
+            {**tags, "ai-infra-pool": pool.name, **fixed}, pool.commitment, reservation.nodes if reservation else 0
         ),
         **spot,  # type: ignore[arg-type]
         opts=child_options(parent, depends_on=grants),

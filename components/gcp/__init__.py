@@ -3,6 +3,7 @@
 from components.gcp.bucket import Bucket, BucketArgs, BucketTiering
 from components.gcp.budget import Budget, BudgetArgs
 from components.gcp.gpu_cluster import GpuCluster, GpuClusterArgs, GpuNodePoolArgs
+from components.gcp.gpu_platform import GpuPlatform, GpuPlatformArgs
 from components.gcp.labels import gcp_labels
 from components.gcp.model_endpoint import CustomModel, ModelEndpoint, ModelEndpointArgs, ModelGardenModel
 from components.gcp.network import Network, NetworkArgs
@@ -20,6 +21,8 @@ __all__ = [
     "GpuCluster",
     "GpuClusterArgs",
     "GpuNodePoolArgs",
+    "GpuPlatform",
+    "GpuPlatformArgs",
     "ModelEndpoint",
     "ModelEndpointArgs",
     "ModelGardenModel",

@@ -13,6 +13,7 @@ import pulumi_gcp as gcp
 
 from catalog.commitments import PoolCommitment, with_commitment_tags
 from components.gcp.encryption_key import encryption_key, service_agent
+from components.gcp.labels import label_value
 from components.gcp.node_config import node_config
 from components.gcp.reservation import gpu_reservation
 from components.gcp.service_accounts import NODE_ROLES, service_account
@@ -21,6 +22,8 @@ from components.options import child_options, stateful_options
 GPU_TAINT_KEY = "nvidia.com/gpu"
 POOL_LABEL = "ai-infra/pool"
 ACCELERATOR_LABEL = "ai-infra/accelerator"
+FIXED_SIZE_LABEL = "ai-infra-fixed-size"
+"""GCP label on a pool's VMs when its size is fixed on purpose; the value is the reason, as a label."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,6 +66,9 @@ class GpuNodePoolArgs:
     the nodes so that the cost estimate prices the committed nodes at the committed rate."""
     driver_version: str = "DEFAULT"
     """NVIDIA driver GKE installs: `DEFAULT` (tested with the node version) or `LATEST`."""
+    fixed_size_reason: str | None = None
+    """Default None: the GKE cluster autoscaler sizes the pool. A reason (with min = max): the
+    size is fixed on purpose; the VMs carry the label `ai-infra-fixed-size=<reason as a label>`."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,6 +103,10 @@ class GpuClusterArgs:
     gpu_pools: Sequence[GpuNodePoolArgs] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
     """GCP labels for the cluster, its key and every node VM."""
+    gpu_metrics: bool = True
+    """Default True: Managed Service for Prometheus collection on, with GKE's managed DCGM
+    metrics package (GKE runs the DCGM exporter on GPU nodes with GKE-installed drivers).
+    False: system component metrics only."""
     protect: bool = False
     """True (prod): deletion protection on, and cluster and key protected + retained."""
 
@@ -194,6 +204,7 @@ class GpuCluster(pulumi.ComponentResource):
             datapath_provider="ADVANCED_DATAPATH",
             logging_config={"enable_components": ["SYSTEM_COMPONENTS", "APISERVER", "WORKLOADS"]},
             addons_config={"gcs_fuse_csi_driver_config": {"enabled": True}},
+            monitoring_config=_monitoring_config(args.gpu_metrics),
             cost_management_config={"enabled": True},
             deletion_protection=args.protect,
             resource_labels=labels,
@@ -284,6 +295,11 @@ def _gpu_node_pool(
     one_zone = pool.compact_placement or pool.capacity_reservation_nodes > 0
     pool_zones = zones[:1] if one_zone else zones
     labels = {POOL_LABEL: pool.name, ACCELERATOR_LABEL: pool.accelerator, **pool.labels}
+    resource_labels = dict(args.labels)
+    if pool.fixed_size_reason is not None:
+        if pool.min_nodes != pool.max_nodes:
+            raise ValueError(f"GPU pool {pool.name}: a fixed_size_reason needs min_nodes = max_nodes")
+        resource_labels[FIXED_SIZE_LABEL] = label_value(pool.fixed_size_reason)
     extra: dict[str, Any] = {}
     if pool.compact_placement:
         extra["placement_policy"] = {"type": "COMPACT"}
@@ -308,7 +324,7 @@ def _gpu_node_pool(
         node_config=node_config(
             machine_type=pool.machine_type,
             service_account=node_sa,
-            resource_labels=with_commitment_tags(args.labels, pool.commitment, pool.capacity_reservation_nodes),
+            resource_labels=with_commitment_tags(resource_labels, pool.commitment, pool.capacity_reservation_nodes),
             kubernetes_labels=labels,
             taint_key=GPU_TAINT_KEY,
             spot=pool.spot,
@@ -323,6 +339,11 @@ def _gpu_node_pool(
         opts=child_options(parent, ignore_changes=["initial_node_count"], delete_before_replace=True),
         **extra,
     )
+
+
+def _monitoring_config(gpu_metrics: bool) -> dict[str, Any]:
+    components = ["SYSTEM_COMPONENTS", "DCGM"] if gpu_metrics else ["SYSTEM_COMPONENTS"]
+    return {"enable_components": components, "managed_prometheus": {"enabled": gpu_metrics}}
 
 
 def _kubeconfig(cluster_name: str, endpoint: str, ca_certificate: str | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from policies.framework import Rule
 from policies.rules import (
+    cluster_platform,
     cost,
     estimates,
     identity,
@@ -18,6 +19,7 @@ from policies.rules import (
 ALL_RULES: list[Rule] = [
     *storage.RULES,
     *kubernetes.RULES,
+    *cluster_platform.RULES,
     *network.RULES,
     *identity.RULES,
     *ml_endpoints.RULES,

@@ -82,6 +82,8 @@ def _node_group(made: Made) -> State:
         "nodeGroupName": group,
         "arn": aws_arn(made.where, "eks", f"nodegroup/{cluster}/{group}/{digest(made.name, 8)}"),
         "status": "ACTIVE",
+        # EKS names the group's Auto Scaling group `eks-<node group>-<uuid>`.
+        "resources": [{"autoscalingGroups": [{"name": f"eks-{group}-{digest(made.name + '-asg', 8)}"}]}],
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from preflight.key_settings import alicloud, aws, azure, gcp, monitoring
+from preflight.key_settings import alicloud, aws, azure, gcp, kubernetes, monitoring
 from preflight.records import ResourceRecord
 
 # type token -> [(label, dotted input path, or a function of the inputs)], one module per cloud
@@ -16,19 +16,32 @@ KEY_SETTINGS: dict[str, Sequence[tuple[str, str | Callable[[dict[str, Any]], Any
     **azure.KEY_SETTINGS,
     **alicloud.KEY_SETTINGS,
     **monitoring.KEY_SETTINGS,
+    **kubernetes.KEY_SETTINGS,
 }
 
 
 def dig(value: Any, path: str) -> Any:
-    """`dig(inputs, "scalingConfig.minSize")`; list indices are numbers; None when absent."""
-    for part in path.split("."):
+    """`dig(inputs, "scalingConfig.minSize")`; list indices are numbers; None when absent. A map
+    key that itself contains dots (Kubernetes labels: `pod-security.kubernetes.io/enforce`) is
+    matched by joining the following parts."""
+    parts = path.split(".")
+    index = 0
+    while index < len(parts):
+        part = parts[index]
         if isinstance(value, list) and part.isdigit():
-            index = int(part)
-            value = value[index] if index < len(value) else None
+            position = int(part)
+            value = value[position] if position < len(value) else None
         elif isinstance(value, dict):
-            value = value.get(part)
+            for end in range(len(parts), index, -1):
+                key = ".".join(parts[index:end])
+                if key in value:
+                    value, index = value[key], end - 1
+                    break
+            else:
+                return None
         else:
             return None
+        index += 1
     return value
 
 

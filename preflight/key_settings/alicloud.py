@@ -13,6 +13,7 @@ KEY_SETTINGS: dict[str, list[tuple[str, str]]] = {
         ("ports", "portRange"),
         ("cidr", "cidrIp"),
     ],
+    "alicloud:cs/kubernetesAddon:KubernetesAddon": [("addon", "name"), ("version", "version")],
     "alicloud:cs/managedKubernetes:ManagedKubernetes": [
         ("spec", "clusterSpec"),
         ("version", "version"),

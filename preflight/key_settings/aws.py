@@ -51,6 +51,12 @@ KEY_SETTINGS: dict[str, list[tuple[str, str]]] = {
         ("placement", "placement.groupName"),
     ],
     "aws:ec2/placementGroup:PlacementGroup": [("strategy", "strategy")],
+    "aws:autoscaling/tag:Tag": [("tag", "tag.key"), ("value", "tag.value")],
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": [
+        ("namespace", "namespace"),
+        ("service_account", "serviceAccount"),
+    ],
+    "aws:eks/addon:Addon": [("addon", "addonName")],
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": [("audiences", "clientIdLists")],
     "aws:kms/key:Key": [("rotation", "enableKeyRotation")],
     # storage

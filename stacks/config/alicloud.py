@@ -27,6 +27,7 @@ from stacks.config.common import (
     machine_in_catalog,
 )
 from stacks.config.errors import config_problem
+from stacks.config.teams import TeamSpec, check_teams, pool_capacity
 from stacks.config.workloads import WorkloadSpec, check_workload_buckets
 
 ACK_VERSION = re.compile(r"^(\d+\.\d+)\.\d+-aliyun\.\d+$")
@@ -184,6 +185,8 @@ class AlicloudSpec(ConfigModel):
     workloads: dict[Name, WorkloadSpec] = Field(default_factory=dict)
     """Kubernetes service accounts that get keyless RAM roles (RRSA) with bucket access."""
     endpoints: dict[Name, AlicloudEndpointSpec] = Field(default_factory=dict)
+    teams: dict[Name, TeamSpec] = Field(default_factory=dict)
+    """Teams and their accelerator quotas on the ACK cluster (Kueue queues). Default none."""
     budget: BudgetSpec
     """Recorded for policies and cost reports; the provider has no budget resource (see README)."""
     provider_kind: Literal["alicloud"] = Field(default="alicloud", exclude=True)
@@ -223,10 +226,24 @@ class AlicloudSpec(ConfigModel):
                     f"at most {MAX_BUCKET_KEY} on alicloud",
                     key=f"buckets.{name}",
                 )
-        for name, pool in self.gpu_pools.items():
-            machine_in_catalog(
-                "alicloud", pool.accelerator, pool.machine_type, "node", f"gpu_pools.{name}", mismatch=ROLE_MISMATCH
-            )
+        check_teams(
+            self.teams,
+            pool_capacity(
+                (
+                    pool.accelerator,
+                    machine_in_catalog(
+                        "alicloud",
+                        pool.accelerator,
+                        pool.machine_type,
+                        "node",
+                        f"gpu_pools.{name}",
+                        mismatch=ROLE_MISMATCH,
+                    ).accelerator_count,
+                    pool.max_nodes,
+                )
+                for name, pool in self.gpu_pools.items()
+            ),
+        )
         for name, endpoint in self.endpoints.items():
             machine_in_catalog(
                 "alicloud",

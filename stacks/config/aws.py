@@ -27,6 +27,7 @@ from stacks.config.common import (
     machine_in_catalog,
 )
 from stacks.config.errors import config_problem
+from stacks.config.teams import TeamSpec, check_teams, pool_capacity
 from stacks.config.workloads import WorkloadSpec, check_workload_buckets
 from stacks.network_plan import SubnetPlanError, plan_subnets
 
@@ -88,6 +89,8 @@ class AwsSpec(ConfigModel):
     workloads: dict[Name, WorkloadSpec] = Field(default_factory=dict)
     """Kubernetes service accounts that get keyless AWS identities (IRSA) with bucket access."""
     endpoints: dict[Name, EndpointSpec] = Field(default_factory=dict)
+    teams: dict[Name, TeamSpec] = Field(default_factory=dict)
+    """Teams and their accelerator quotas on the EKS cluster (Kueue queues). Default none."""
     budget: BudgetSpec
     log_retention_days: int = 90
     """Retention of every CloudWatch log group the environment creates (VPC flow logs, EKS
@@ -135,10 +138,19 @@ class AwsSpec(ConfigModel):
                 "with VPC addresses",
                 key="cluster.service_cidr",
             )
-        for name, pool in self.gpu_pools.items():
-            machine_in_catalog(
+        machines = {
+            name: machine_in_catalog(
                 "aws", pool.accelerator, pool.machine_type, "node", f"gpu_pools.{name}", multi_node=pool.multi_node
             )
+            for name, pool in self.gpu_pools.items()
+        }
+        check_teams(
+            self.teams,
+            pool_capacity(
+                (pool.accelerator, machines[name].accelerator_count, pool.max_nodes)
+                for name, pool in self.gpu_pools.items()
+            ),
+        )
         for name, endpoint in self.endpoints.items():
             machine_in_catalog("aws", endpoint.accelerator, endpoint.machine_type, "endpoint", f"endpoints.{name}")
             if endpoint.min_replicas < 1:

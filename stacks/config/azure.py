@@ -26,6 +26,7 @@ from stacks.config.common import (
     machine_in_catalog,
 )
 from stacks.config.errors import config_problem
+from stacks.config.teams import TeamSpec, check_teams, pool_capacity
 from stacks.config.workloads import WorkloadSpec, check_workload_buckets
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -306,6 +307,8 @@ class AzureSpec(ConfigModel):
     """Kubernetes service accounts that get keyless Azure identities (workload identity) with
     role assignments on the named buckets' containers."""
     endpoints: dict[Name, AzureEndpointSpec] = Field(default_factory=dict)
+    teams: dict[Name, TeamSpec] = Field(default_factory=dict)
+    """Teams and their accelerator quotas on the AKS cluster (Kueue queues). Default none."""
     budget: BudgetSpec
     log_retention_days: int = Field(default=30, ge=30, le=730)
     """Retention of the environment's Log Analytics workspace (audit logs, storage access logs,
@@ -337,14 +340,26 @@ class AzureSpec(ConfigModel):
                     f"{other!r} overlaps network.cidr ({self.network.cidr}); pick a range outside the VNet",
                     key=f"cluster.{key}",
                 )
-        for name, pool in self.gpu_pools.items():
+        for name in self.gpu_pools:
             if not AKS_POOL_NAME.match(name) or name == SYSTEM_POOL_NAME:
                 raise config_problem(
                     f"{name!r} cannot be an AKS node pool name (allowed: 1-12 lowercase letters and digits, "
                     f"starting with a letter, not '{SYSTEM_POOL_NAME}')",
                     key=f"gpu_pools.{name}",
                 )
-            node_machine(pool.accelerator, pool.machine_type, f"gpu_pools.{name}", pool.multi_node)
+        check_teams(
+            self.teams,
+            pool_capacity(
+                (
+                    pool.accelerator,
+                    node_machine(
+                        pool.accelerator, pool.machine_type, f"gpu_pools.{name}", pool.multi_node
+                    ).accelerator_count,
+                    pool.max_nodes,
+                )
+                for name, pool in self.gpu_pools.items()
+            ),
+        )
         for name, endpoint in self.endpoints.items():
             endpoint_machine(endpoint.accelerator, endpoint.machine_type, f"endpoints.{name}")
             check_bucket_key(endpoint.model.bucket, self.buckets, f"endpoints.{name}.model.bucket")

@@ -19,6 +19,8 @@ NAME_PATTERN = r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$"
 """Keys of pools, buckets and endpoints become parts of cloud resource names."""
 
 Name = Annotated[str, Field(pattern=NAME_PATTERN)]
+FIXED_SIZE_REASON = r"^[A-Za-z0-9][A-Za-z0-9 _.:/=+\-@]{2,119}$"
+"""A reason that is also a valid tag value on every cloud (letters, digits, spaces and _.:/=+-@)."""
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
@@ -193,6 +195,10 @@ class GpuPoolSpec(ConfigModel):
     """Default none: capacity as the cloud has it when the autoscaler asks. Set: the stack
     reserves `nodes` machines (billed on-demand whether used or not) and keeps the pool to the
     reservation's zone. Meant for training pools; not with `spot`."""
+    fixed_size_reason: str | None = Field(default=None, pattern=FIXED_SIZE_REASON)
+    """Default unset: the cluster autoscaler sizes the pool between min_nodes and max_nodes. Set
+    (why the size is fixed, 3-120 characters): min_nodes must equal max_nodes, and the pool is
+    tagged with the reason, which the `accelerator-pool-autoscaled` policy accepts in prod."""
 
     @field_validator("accelerator")
     @classmethod
@@ -215,6 +221,16 @@ class GpuPoolSpec(ConfigModel):
                 raise config_problem(
                     f"{nodes} is more than max_nodes ({self.max_nodes}); allowed: 1..max_nodes", key=f"{key}.nodes"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _fixed_size_is_fixed(self) -> GpuPoolSpec:
+        if self.fixed_size_reason is not None and self.min_nodes != self.max_nodes:
+            raise config_problem(
+                f"{self.min_nodes} differs from max_nodes ({self.max_nodes}); a pool with a fixed_size_reason "
+                "keeps min_nodes = max_nodes",
+                key="min_nodes",
+            )
         return self
 
     @model_validator(mode="after")

@@ -28,6 +28,7 @@ from stacks.config.common import (
     machine_in_catalog,
 )
 from stacks.config.errors import config_problem
+from stacks.config.teams import TeamSpec, check_teams, pool_capacity
 from stacks.config.workloads import WorkloadSpec, check_workload_buckets
 
 PROJECT_ID = r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$"
@@ -403,6 +404,8 @@ class GcpSpec(ConfigModel):
     workloads: dict[Name, WorkloadSpec] = Field(default_factory=dict)
     """Kubernetes service accounts that get keyless Google identities (Workload Identity)."""
     endpoints: dict[Name, GcpEndpointSpec] = Field(default_factory=dict)
+    teams: dict[Name, TeamSpec] = Field(default_factory=dict)
+    """Teams and their accelerator quotas on the GKE cluster (Kueue queues). Default none."""
     budget: BudgetSpec
     provider_kind: Literal["gcp"] = Field(default="gcp", exclude=True)
 
@@ -461,6 +464,7 @@ class GcpSpec(ConfigModel):
                     key=f"tpu_pools.{name}.zone",
                 )
         self._check_node_pool_names()
+        check_teams(self.teams, self._cluster_capacity())
         for name, endpoint in self.endpoints.items():
             endpoint_machine(endpoint, f"endpoints.{name}")
             if endpoint.model is not None:
@@ -468,6 +472,16 @@ class GcpSpec(ConfigModel):
         check_pool_commitments("gcp", self.gpu_pools)
         check_workload_buckets(self.workloads, self.buckets)
         return self
+
+    def _cluster_capacity(self) -> dict[str, int]:
+        """Accelerators the cluster's GPU pools and GKE TPU pools hold at full size (TPU VMs are
+        not part of the cluster)."""
+        gpus = (
+            (p.accelerator, gpu_machine(p, f"gpu_pools.{n}").accelerator_count, p.max_nodes)
+            for n, p in self.gpu_pools.items()
+        )
+        tpus = ((p.generation, p.tpu.chips, p.slices) for p in self.tpu_pools.values() if p.form == "gke-node-pool")
+        return pool_capacity([*gpus, *tpus])
 
     def _check_node_pool_names(self) -> None:
         taken = {"system": "the system pool"}

@@ -78,3 +78,17 @@ def test_the_shapes_the_engine_sends_at_preview(stack_run: Callable[..., Any]) -
     assert {r.urn for r in preview.resources} == {r.urn for r in update.resources}
     assert all(r.id is None for r in preview.resources if r.custom), "nothing exists yet at preview"
     assert all(r.id for r in update.resources if r.custom), "every created resource has an id after the update"
+
+
+PLATFORM_RULES = (
+    "accelerator-pool-autoscaled",
+    "helm-chart-pinned",
+    "container-image-pinned",
+    "namespace-pod-security",
+)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_in_cluster_layer_passes_its_own_rules(judged: Callable[[str], PolicyResult], stack: str) -> None:
+    findings = [f for f in judged(stack).findings if f.rule in PLATFORM_RULES]
+    assert findings == [], "\n".join(f"{f.rule} {f.urn}: {f.message}" for f in findings)

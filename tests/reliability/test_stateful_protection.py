@@ -188,6 +188,9 @@ def _sdk_declares(token: str) -> bool:
         directory = directory / module_name
     file_stem = module.split("/")[1] if "/" in module else class_name
     candidates = [directory / f"{_snake(file_stem)}.py", *sorted(directory.glob("*.py"))]
+    if package == "kubernetes":
+        # pulumi_kubernetes: one file per kind under <group>/<version>/ (core/v1/Namespace.py).
+        candidates.insert(0, directory / file_stem / f"{class_name}.py")
     quoted = (f"'{token}'", f'"{token}"')
     for path in candidates:
         if path.is_file():

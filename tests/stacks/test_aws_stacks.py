@@ -25,7 +25,7 @@ COUNTS = {
         "aws:ec2/launchTemplate:LaunchTemplate": 2,
         "aws:ec2/placementGroup:PlacementGroup": 0,
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
-        "aws:iam/role:Role": 5,
+        "aws:iam/role:Role": 6,
         "aws:kms/key:Key": 6,
         "aws:s3/bucket:Bucket": 3,
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 3,
@@ -39,6 +39,12 @@ COUNTS = {
         "aws:budgets/budget:Budget": 1,
         "ai-infra:aws:GpuNodePool": 1,
         "ai-infra:aws:WorkloadIdentity": 1,
+        "ai-infra:aws:GpuPlatform": 1,
+        "ai-infra:aws:ClusterAutoscaler": 1,
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation": 1,
+        "aws:eks/addon:Addon": 1,
+        # One node-template tag per label (3), taint (1) and extended resource (1) of the pool.
+        "aws:autoscaling/tag:Tag": 5,
     },
     "prod": {
         "aws:ec2/vpc:Vpc": 1,
@@ -55,7 +61,7 @@ COUNTS = {
         "aws:ec2/launchTemplate:LaunchTemplate": 3,
         "aws:ec2/placementGroup:PlacementGroup": 1,
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
-        "aws:iam/role:Role": 6,
+        "aws:iam/role:Role": 7,
         "aws:kms/key:Key": 6,
         "aws:s3/bucket:Bucket": 4,
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 4,
@@ -69,6 +75,12 @@ COUNTS = {
         "aws:budgets/budget:Budget": 1,
         "ai-infra:aws:GpuNodePool": 2,
         "ai-infra:aws:WorkloadIdentity": 2,
+        "ai-infra:aws:GpuPlatform": 1,
+        "ai-infra:aws:ClusterAutoscaler": 1,
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation": 1,
+        "aws:eks/addon:Addon": 1,
+        # train: 3 labels, 1 taint, GPUs + EFA; inference: 3 labels, 1 taint, GPUs.
+        "aws:autoscaling/tag:Tag": 11,
     },
 }
 AWS_STATEFUL = stateful_types()["aws"]

@@ -14,6 +14,7 @@ from preflight.report import PlanReport
 GCP_COMPONENTS = {
     "ai-infra:gcp:Network",
     "ai-infra:gcp:GpuCluster",
+    "ai-infra:gcp:GpuPlatform",
     "ai-infra:gcp:TpuPool",
     "ai-infra:gcp:Bucket",
     "ai-infra:gcp:WorkloadIdentity",

@@ -163,3 +163,25 @@ def test_outputs_oidc_from_rrsa_metadata_and_a_secret_kubeconfig(declare):
     assert run.outputs["provider"].startswith("acs:ram::") and ":oidc-provider/ack-rrsa-" in run.outputs["provider"]
     assert run.outputs["issuer"].startswith("https://oidc-ack-")
     assert run.secret_outputs == ["kubeconfig"]
+
+
+def test_a_fixed_size_pool_is_tagged_with_its_reason(declare):
+    fixed = GpuPoolArgs(
+        name="a10",
+        accelerator="nvidia-a10",
+        instance_types=["ecs.gn7i-c8g1.2xlarge"],
+        min_nodes=2,
+        max_nodes=2,
+        fixed_size_reason="capacity reservation",
+    )
+    assert gpu_pool(declare(make(gpu_pools=[fixed]))).inputs["tags"]["ai-infra-fixed-size"] == "capacity reservation"
+    assert "ai-infra-fixed-size" not in gpu_pool(declare(make())).inputs["tags"]
+    unfixed = GpuPoolArgs(
+        name="a10",
+        accelerator="nvidia-a10",
+        instance_types=["x"],
+        max_nodes=2,
+        fixed_size_reason="capacity reservation",
+    )
+    with pytest.raises(ValueError, match="min_nodes = max_nodes"):
+        declare(make(gpu_pools=[unfixed]))

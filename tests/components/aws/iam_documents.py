@@ -4,8 +4,10 @@ The rule the AWS components follow, stated once: in `Allow` statements no action
 and `"Resource": "*"` appears only in statements whose actions IAM cannot scope to a resource
 (each such statement has a `Sid` listed in `UNSCOPABLE` and a comment in the component). A `*`
 inside an ARN is allowed only as the trailing object-key or log-stream part of a resource that
-is otherwise exact (`arn:aws:s3:::bucket/*`, `...:log-group:name:log-stream:*`). `Deny`
-statements may be broad (a broader deny is stricter).
+is otherwise exact (`arn:aws:s3:::bucket/*`, `...:log-group:name:log-stream:*`), and as the UUID
+of an Auto Scaling group named exactly (`...:autoScalingGroup:*:autoScalingGroupName/<name>`:
+AWS makes up the UUID when it creates the group). `Deny` statements may be broad (a broader deny
+is stricter).
 
 KMS key policies are resource policies of one key: there `"Resource": "*"` means that key, and
 `kms:*` is allowed only in AWS's default statement that delegates the key to the account's IAM
@@ -14,6 +16,7 @@ policies (principal: the account root), which grants nothing by itself."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,6 +27,17 @@ POLICY_INPUTS = ("policy", "assumeRolePolicy")
 UNSCOPABLE = {
     "EcrLogin": {"ecr:GetAuthorizationToken"},
     "PublishEndpointMetrics": {"cloudwatch:PutMetricData"},
+    "ReadScalingState": {
+        "autoscaling:DescribeAutoScalingGroups",
+        "autoscaling:DescribeAutoScalingInstances",
+        "autoscaling:DescribeLaunchConfigurations",
+        "autoscaling:DescribeScalingActivities",
+        "autoscaling:DescribeTags",
+        "ec2:DescribeImages",
+        "ec2:DescribeInstanceTypes",
+        "ec2:DescribeLaunchTemplateVersions",
+        "ec2:GetInstanceTypesFromInstanceRequirements",
+    },
     "DescribeVpc": {
         "ec2:DescribeDhcpOptions",
         "ec2:DescribeNetworkInterfaces",
@@ -34,6 +48,9 @@ UNSCOPABLE = {
 }
 """Sid -> the only actions that statement may grant on `"Resource": "*"`."""
 TRAILING_WILDCARDS = ("/*", ":log-stream:*")
+EXACT_AUTOSCALING_GROUP = re.compile(
+    r"^arn:aws:autoscaling:[a-z0-9-]+:\d{12}:autoScalingGroup:\*:autoScalingGroupName/[^*]+$"
+)
 
 
 def policy_documents(run: ProgramRun) -> Iterator[tuple[ResourceRecord, dict[str, Any]]]:
@@ -78,6 +95,8 @@ def wildcard_problems(document: dict[str, Any], *, key_policy: bool = False) -> 
             if resource == "*":
                 if sid not in UNSCOPABLE or not set(actions) <= UNSCOPABLE[sid]:
                     problems.append(f"{sid}: Resource '*' for {actions}")
+            elif EXACT_AUTOSCALING_GROUP.match(resource):
+                continue
             elif "*" in resource:
                 stem = next((resource[: -len(t)] for t in TRAILING_WILDCARDS if resource.endswith(t)), None)
                 if stem is None or "*" in stem:

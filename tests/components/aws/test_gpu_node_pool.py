@@ -81,7 +81,16 @@ def test_unhealthy_nodes_are_repaired_and_replaced_one_at_a_time(declare):
 
 def test_labels_name_pool_and_accelerator_and_keep_extras(declare):
     group = declare(make(labels={"team": "research"})).one(NODE_GROUP).inputs
-    assert group["labels"] == {"ai-infra/pool": "l4", "ai-infra/accelerator": "nvidia-l4", "team": "research"}
+    assert group["labels"] == {
+        "ai-infra/pool": "l4",
+        "ai-infra/accelerator": "nvidia-l4",
+        # The Cluster Autoscaler's AWS GPU label: a new GPU node counts as not ready until its
+        # device plugin advertises the GPUs, instead of triggering another scale-up.
+        "k8s.amazonaws.com/accelerator": "nvidia-l4",
+        "team": "research",
+    }
+    neuron = declare(make(pool="inf", accelerator="aws-inferentia2")).one(NODE_GROUP).inputs
+    assert "k8s.amazonaws.com/accelerator" not in neuron["labels"]
 
 
 def test_launch_template_requires_imdsv2_with_hop_limit_one_and_encrypted_gp3(declare):
@@ -155,3 +164,42 @@ def test_every_taggable_child_carries_the_tags(declare):
     assert {r.type for r in taggable} == {NODE_GROUP, TEMPLATE, PLACEMENT}
     for record in taggable:
         assert TAGS.items() <= record.inputs["tags"].items(), record.name
+
+
+TAG = "aws:autoscaling/tag:Tag"
+TEMPLATE_PREFIX = "k8s.io/cluster-autoscaler/node-template/"
+
+
+def template_tags(run) -> dict[str, str]:
+    return {t.inputs["tag"]["key"].removeprefix(TEMPLATE_PREFIX): t.inputs["tag"]["value"] for t in run.of_type(TAG)}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "resources"),
+    [
+        ({}, {"nvidia.com/gpu": "1"}),
+        ({"accelerator": "nvidia-h100", "multi_node": True}, {"nvidia.com/gpu": "8", "vpc.amazonaws.com/efa": "1"}),
+        ({"accelerator": "aws-inferentia2"}, {"aws.amazon.com/neuron": "1"}),
+    ],
+)
+def test_the_asg_describes_a_node_so_the_autoscaler_can_scale_from_zero(declare, overrides, resources):
+    run = declare(make(min_nodes=0, labels={"team": "research"}, **overrides))
+    group = run.one(NODE_GROUP).inputs
+    tags = template_tags(run)
+    # Exactly the node group's labels and taints, plus what the device plugins will advertise.
+    assert {k.removeprefix("label/"): v for k, v in tags.items() if k.startswith("label/")} == group["labels"]
+    assert {k.removeprefix("taint/"): v for k, v in tags.items() if k.startswith("taint/")} == {
+        t["key"]: f"{t['value']}:NoSchedule" for t in group["taints"]
+    }
+    assert {k.removeprefix("resources/"): v for k, v in tags.items() if k.startswith("resources/")} == resources
+    for tag in run.of_type(TAG):
+        assert tag.inputs["tag"]["propagateAtLaunch"] is False
+        assert tag.inputs["autoscalingGroupName"].startswith("eks-")
+
+
+def test_a_fixed_size_pool_says_why_and_cannot_scale(declare):
+    group = declare(make(min_nodes=2, max_nodes=2, fixed_size_reason="reserved capacity block")).one(NODE_GROUP)
+    assert group.inputs["tags"]["ai-infra-fixed-size"] == "reserved capacity block"
+    assert "ai-infra-fixed-size" not in declare(make()).one(NODE_GROUP).inputs["tags"]
+    with pytest.raises(ValueError, match="fixed_size_reason"):
+        declare(make(min_nodes=0, max_nodes=2, fixed_size_reason="reserved capacity block"))

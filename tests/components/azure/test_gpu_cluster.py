@@ -220,8 +220,37 @@ def test_taggable_children_are_tagged(declare):
             assert TAGS.items() <= record.inputs["tags"].items(), record.name
 
 
-def test_managed_prometheus_turns_on_the_metrics_add_on_only_when_asked(declare):
+def test_managed_prometheus_is_on_unless_turned_off(declare):
     cluster = "azure-native:containerservice:ManagedCluster"
-    assert "azureMonitorProfile" not in declare(make()).one(cluster).inputs
-    profile = declare(make(managed_prometheus=True)).one(cluster).inputs["azureMonitorProfile"]
-    assert profile == {"metrics": {"enabled": True}}
+    assert declare(make(managed_prometheus=False)).one(cluster).inputs["azureMonitorProfile"] == {
+        "metrics": {"enabled": False}
+    }
+
+
+def test_autoscaler_profile_is_tuned_for_expensive_gpu_nodes(declare):
+    cluster = declare(make()).one(CLUSTER).inputs
+    profile = cluster["autoScalerProfile"]
+    assert profile["expander"] == "least-waste"
+    assert profile["scaleDownUnneededTime"] == "10m" and profile["scaleDownDelayAfterAdd"] == "10m"
+    assert profile["skipNodesWithLocalStorage"] == "false"
+    assert profile["maxNodeProvisionTime"] == "20m"
+    # The managed Prometheus add-on reads the DCGM exporter's ServiceMonitor.
+    assert cluster["azureMonitorProfile"] == {"metrics": {"enabled": True}}
+
+
+def test_pool_taints_include_the_spot_taint_the_platform_tolerates(declare):
+    assert [f"{t.key}={t.value}:{t.effect}" for t in T4_SPOT.taints] == pools(declare(make()))["t4"]["nodeTaints"]
+    assert pools(declare(make()))["train"]["nodeTaints"] == ["nvidia.com/gpu=present:NoSchedule"]
+
+
+def test_a_fixed_size_pool_is_tagged_with_its_reason(declare):
+    fixed = GpuPoolArgs(
+        name="t4",
+        vm_size="Standard_NC4as_T4_v3",
+        accelerator="nvidia-t4",
+        min_nodes=2,
+        max_nodes=2,
+        fixed_size_reason="capacity reservation",
+    )
+    assert pools(declare(make(gpu_pools=[fixed])))["t4"]["tags"]["ai-infra-fixed-size"] == "capacity reservation"
+    assert "ai-infra-fixed-size" not in pools(declare(make()))["t4"]["tags"]

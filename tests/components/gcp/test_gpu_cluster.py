@@ -229,3 +229,33 @@ def _base_args():
         "pods_range_name": "pods",
         "services_range_name": "services",
     }
+
+
+def test_gpu_metrics_come_from_gkes_managed_dcgm_package_into_managed_prometheus(declare):
+    monitoring = declare(make()).one(CLUSTER).inputs["monitoringConfig"]
+    assert monitoring == {"enableComponents": ["SYSTEM_COMPONENTS", "DCGM"], "managedPrometheus": {"enabled": True}}
+    off = declare(make(gpu_metrics=False)).one(CLUSTER).inputs["monitoringConfig"]
+    assert off["enableComponents"] == ["SYSTEM_COMPONENTS"]
+
+
+def test_every_gpu_pool_has_gke_install_the_driver(declare):
+    run = declare(make())
+    for name in ("l4", "train"):
+        [accelerator] = pool(run, name).inputs["nodeConfig"]["guestAccelerators"]
+        assert accelerator["gpuDriverInstallationConfig"] == {"gpuDriverVersion": "DEFAULT"}
+
+
+def test_a_fixed_size_pool_carries_its_reason_as_a_vm_label(declare):
+    fixed = GpuNodePoolArgs(
+        name="l4",
+        accelerator="nvidia-l4",
+        machine_type="g2-standard-4",
+        accelerator_type="nvidia-l4",
+        accelerator_count=1,
+        min_nodes=2,
+        max_nodes=2,
+        fixed_size_reason="Reserved capacity, 1y",
+    )
+    labels = pool(declare(make(gpu_pools=[fixed])), "l4").inputs["nodeConfig"]["resourceLabels"]
+    assert labels["ai-infra-fixed-size"] == "reserved-capacity--1y"
+    assert "ai-infra-fixed-size" not in pool(declare(make()), "l4").inputs["nodeConfig"]["resourceLabels"]
