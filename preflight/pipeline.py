@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,8 @@ from preflight.program_errors import describe_program_error
 from preflight.project import UsageError, load_project, load_stack_config
 from preflight.records import PHASES, Phase, ProgramRun
 from preflight.report import PlanReport
+
+PHASE_COMMANDS: dict[Phase, str] = {"preview": "pulumi preview", "update": "pulumi up"}
 
 
 class ProgramError(Exception):
@@ -27,13 +29,17 @@ def build_plan(
     *,
     phases: Sequence[Phase] = PHASES,
     stack_outputs: StackOutputs | None = None,
+    step: Callable[[str], None] | None = None,
 ) -> PlanReport:
-    """Run `stack` of the project in `directory` once per phase and return its plan report."""
+    """Run `stack` of the project in `directory` once per phase and return its plan report;
+    `step(text)` is told what is running (the progress line)."""
     project = load_project(directory)
     config = load_stack_config(project, stack)
     runs: dict[Phase, ProgramRun] = {}
     log: list[tuple[str, str]] = []
     for phase in phases:
+        if step is not None:
+            step(f"{stack}: running the program as `{PHASE_COMMANDS[phase]}` would")
         try:
             run, phase_log = run_program(project, stack, config, phase=phase, stack_outputs=stack_outputs)
         except Exception as exc:  # noqa: BLE001 - any program failure becomes a report, not a crash

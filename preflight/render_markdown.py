@@ -8,13 +8,11 @@ timestamps, no ANSI) so that it can be compared against golden files.
 
 from __future__ import annotations
 
-import html
-import json
 from typing import Any
 
+from preflight.comment_limit import fit_comment
 from preflight.costs.notes import cost_notes
 from preflight.diff.model import (
-    ABSENT,
     Amount,
     CloudCost,
     CostDiff,
@@ -26,148 +24,39 @@ from preflight.diff.model import (
     finding_class,
     findings_of,
 )
-from preflight.records import ROOT_STACK_TYPE
+from preflight.markdown_text import (
+    amount_change,
+    code,
+    details,
+    findings_block,
+    gates_line,
+    plural,
+    signed_count,
+    signed_percent,
+    signed_usd,
+    usd,
+    value_text,
+)
 from preflight.render_mermaid import render_mermaid
 from preflight.render_table import short_type
 from preflight.report import PlanReport, component_tree
 
+# Re-exported: the diff table and tests format money and counts the same way as the comment.
+__all__ = [
+    "MARKER",
+    "amount_change",
+    "diff_headline",
+    "priced_clouds",
+    "render_diff_markdown",
+    "render_plan_markdown",
+    "signed_count",
+    "signed_percent",
+    "signed_usd",
+    "usd",
+]
+
 MARKER = "<!-- preflight-report -->"
 """First line of every Markdown report: CI updates the comment that carries it."""
-
-_VALUE_LIMIT = 120
-
-
-# -- numbers ------------------------------------------------------------------------------------------
-def usd(value: float | None) -> str:
-    """`$2,288`, `$11.50` under $100 (so that small amounts keep their cents), `unknown` for None."""
-    if value is None:
-        return "unknown"
-    cents = round(value, 2)
-    sign = "-" if cents < 0 else ""
-    magnitude = abs(cents)
-    if 0 < magnitude < 100:
-        return f"{sign}${magnitude:,.2f}"
-    return f"{sign}${magnitude:,.0f}"
-
-
-def signed_usd(value: float | None) -> str:
-    """`+$412`, `-$12`, `$0`; `n/a` for None."""
-    if value is None:
-        return "n/a"
-    text = usd(value)
-    return text if text.startswith("-") or text in ("$0", "$0.00") else f"+{text}"
-
-
-def signed_percent(value: float | None) -> str:
-    """`+18%`, `-0.4%`, `0%`; `n/a` when there is no base to compare with."""
-    if value is None:
-        return "n/a"
-    rounded = round(value) if abs(value) >= 1 else round(value, 1)
-    if rounded == 0:
-        return "0%"
-    return f"{'+' if rounded > 0 else ''}{rounded:,}%"
-
-
-def signed_count(base: int | None, head: int | None) -> str:
-    if base is None or head is None:
-        return "n/a"
-    delta = head - base
-    return f"+{delta}" if delta > 0 else str(delta)
-
-
-def amount_change(amount: Amount) -> str:
-    """`+$412 (+18%)`."""
-    if amount.delta is None:
-        return "n/a"
-    return f"{signed_usd(amount.delta)} ({signed_percent(amount.percent)})"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-# -- cells --------------------------------------------------------------------------------------------
-def code(text: str) -> str:
-    """Inline code that survives table cells and backticks in the text."""
-    return f"<code>{html.escape(text, quote=False).replace('|', '&#124;')}</code>"
-
-
-def cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def value_text(value: Any) -> str:
-    if value is ABSENT:
-        return "*(absent)*"
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-    if len(text) > _VALUE_LIMIT:
-        text = text[: _VALUE_LIMIT - 1] + "…"
-    return code(text)
-
-
-def _resource_name(urn: str | None) -> str:
-    return urn.rsplit("::", 1)[-1] if urn else "(stack)"
-
-
-def _resource_type(urn: str | None) -> str:
-    if not urn:
-        return ROOT_STACK_TYPE
-    parts = urn.split("::")
-    return parts[2].rsplit("$", 1)[-1] if len(parts) >= 4 else urn
-
-
-_GATE_COMMANDS = {"preview": "`pulumi preview`", "update": "`pulumi up`"}
-
-
-def _gates_line(gates: dict[str, Any]) -> str:
-    """`Gates: `pulumi preview` ✅ pass · `pulumi up` ❌ refused (2 mandatory)`."""
-    parts = []
-    for phase, gate in gates.items():
-        refused = gate.get("verdict") == "refused"
-        mark = "❌ refused" if refused else "✅ pass"
-        detail = f" ({_plural(gate.get('mandatory', 0), 'mandatory finding')})" if refused else ""
-        if gate.get("deferred"):
-            detail += f" ({gate['deferred']} judged at update)"
-        parts.append(f"{_GATE_COMMANDS.get(phase, phase)} {mark}{detail}")
-    return "Gates: " + " · ".join(parts)
-
-
-# -- findings -----------------------------------------------------------------------------------------
-def finding_line(finding: dict[str, Any]) -> list[str]:
-    """`- **rule** (severity, mandatory) on `name` (type): message` and its remediation / suppression."""
-    target = finding.get("urn")
-    on_stack = not target or _resource_type(target) == ROOT_STACK_TYPE
-    where = "the stack" if on_stack else f"{code(_resource_name(target))} ({short_type(_resource_type(target))})"
-    severity = finding.get("severity") or "unknown severity"
-    phases = finding.get("phases") or ([finding["phase"]] if finding.get("phase") else [])
-    at = f", {'+'.join(phases)}" if phases else ""
-    lines = [
-        f"- **{cell(str(finding.get('rule')))}** ({severity}, {finding_class(finding)}{at}) on {where}: "
-        f"{cell(str(finding.get('message') or ''))}"
-    ]
-    if finding.get("remediation"):
-        lines.append(f"  - Fix: {cell(str(finding['remediation']))}")
-    suppression = finding.get("suppression")
-    if finding.get("suppressed") and isinstance(suppression, dict):
-        lines.append(
-            f"  - Suppressed by {cell(str(suppression.get('owner') or 'unknown owner'))} "
-            f"until {suppression.get('expires') or 'no expiry'}: {cell(str(suppression.get('reason') or ''))}"
-        )
-    return lines
-
-
-def _details(summary: str, body: list[str]) -> list[str]:
-    # The blank line after <summary> makes GitHub render the body as Markdown.
-    return ["<details>", f"<summary>{summary}</summary>", "", *body, "", "</details>", ""]
-
-
-def _findings_block(title: str, findings: list[dict[str, Any]], *, collapsed: bool) -> list[str]:
-    if not findings:
-        return []
-    body = [line for finding in findings for line in finding_line(finding)]
-    if collapsed:
-        return _details(f"{title} ({len(findings)})", body)
-    return [f"**{title} ({len(findings)})**", "", *body, ""]
 
 
 # -- plan ---------------------------------------------------------------------------------------------
@@ -192,29 +81,29 @@ def render_plan_markdown(report: PlanReport) -> str:
     if findings is not None:
         classes = [finding_class(f) for f in findings]
         headline.append(
-            f"{_plural(classes.count('mandatory'), 'mandatory finding')}, {classes.count('advisory')} advisory;"
+            f"{plural(classes.count('mandatory'), 'mandatory finding')}, {classes.count('advisory')} advisory;"
         )
-    headline.append(f"{_plural(summary['resources'], 'resource')} in {_plural(summary['components'], 'component')}")
+    headline.append(f"{plural(summary['resources'], 'resource')} in {plural(summary['components'], 'component')}")
 
     out = [MARKER, f"### preflight: `{run.project}` / `{run.stack}`", "", " ".join(headline), ""]
     gates = (
         (report.sections.get("policy") or {}).get("gates") if isinstance(report.sections.get("policy"), dict) else None
     )
     if gates:
-        out += [_gates_line(gates), ""]
+        out += [gates_line(gates), ""]
     out += _plan_cost_table(report, costs)
     if findings:
         by_class = {
             c: [f for f in findings if finding_class(f) == c]
             for c in ("mandatory", "advisory", "deferred", "suppressed")
         }
-        out += _findings_block("Mandatory findings", by_class["mandatory"], collapsed=False)
-        out += _findings_block("Advisory findings", by_class["advisory"], collapsed=True)
-        out += _findings_block("Judged at update (not knowable at preview)", by_class["deferred"], collapsed=True)
-        out += _findings_block("Suppressed findings", by_class["suppressed"], collapsed=True)
-    out += _details(f"Resources ({summary['resources']})", _plan_resource_table(report, costs))
-    out += _details("Graph", ["```mermaid", render_mermaid(run).rstrip("\n"), "```"])
-    return "\n".join(out).rstrip("\n") + "\n"
+        out += findings_block("Mandatory findings", by_class["mandatory"], collapsed=False)
+        out += findings_block("Advisory findings", by_class["advisory"], collapsed=True)
+        out += findings_block("Judged at update (not knowable at preview)", by_class["deferred"], collapsed=True)
+        out += findings_block("Suppressed findings", by_class["suppressed"], collapsed=True)
+    out += details(f"Resources ({summary['resources']})", _plan_resource_table(report, costs))
+    out += details("Graph", ["```mermaid", render_mermaid(run).rstrip("\n"), "```"])
+    return fit_comment("\n".join(out).rstrip("\n") + "\n")
 
 
 def _plan_cost_table(report: PlanReport, costs: dict[str, Any] | None) -> list[str]:
@@ -233,7 +122,7 @@ def _plan_cost_table(report: PlanReport, costs: dict[str, Any] | None) -> list[s
     rows.append(f"| **Total** | **{report.summary()['resources']}** | **{floor}** | **{ceiling}** |")
     unknown = totals.get("unknown_count")
     if unknown:
-        rows += ["", f"{_plural(unknown, 'resource')} without a known price (not counted in the totals)."]
+        rows += ["", f"{plural(unknown, 'resource')} without a known price (not counted in the totals)."]
     return [*rows, *cost_notes(costs), ""]
 
 
@@ -286,14 +175,14 @@ def diff_headline(stack: StackDiff) -> str:
         parts.append(f"monthly floor {amount_change(costs.floor)}, ceiling {amount_change(costs.ceiling)}")
     findings = stack.findings
     if findings is not None and stack.status != "base-failed":
-        parts.append(_plural(len(findings.new_mandatory), "new mandatory finding"))
+        parts.append(plural(len(findings.new_mandatory), "new mandatory finding"))
         advisory = len(findings.new) - len(findings.new_mandatory)
         if advisory:
             parts.append(f"{advisory} other new")
         if findings.fixed:
             parts.append(f"{len(findings.fixed)} fixed")
     elif findings is not None:
-        parts.append(_plural(findings.head.mandatory, "mandatory finding"))
+        parts.append(plural(findings.head.mandatory, "mandatory finding"))
     text = f"**{stack.stack}**{label}: {', '.join(parts)}"
     if stack.status != "base-failed":
         text += f"; resources: {_resource_counts(stack)}"
@@ -388,14 +277,14 @@ def _change_rows(changes: list[InputChange], options: list[InputChange]) -> list
     return rows
 
 
-def _resource_details(stack: StackDiff) -> list[str]:
+def _resourcedetails(stack: StackDiff) -> list[str]:
     if not stack.resources:
         return []
     body = _resource_rows(stack.resources, priced=stack.costs is not None)
     for resource in stack.of_status("changed"):
         body += ["", f"**~ {code(resource.name)}** ({short_type(resource.type)})", ""]
         body += _change_rows(resource.inputs, resource.options)
-    return _details(f"Resources: {_resource_counts(stack)}", body)
+    return details(f"Resources: {_resource_counts(stack)}", body)
 
 
 def _error_block(intro: str, error: str | None) -> list[str]:
@@ -417,16 +306,16 @@ def _stack_section(stack: StackDiff) -> list[str]:
     out += _comparison_table(stack)
     findings = stack.findings
     if findings is not None and stack.status not in ("base-failed", "head-failed"):
-        out += _findings_block("New mandatory findings", findings.new_mandatory, collapsed=False)
+        out += findings_block("New mandatory findings", findings.new_mandatory, collapsed=False)
         others = [f for f in findings.new if finding_class(f) != "mandatory"]
-        out += _findings_block("Other new findings", others, collapsed=True)
-        out += _findings_block("Fixed findings", findings.fixed, collapsed=True)
+        out += findings_block("Other new findings", others, collapsed=True)
+        out += findings_block("Fixed findings", findings.fixed, collapsed=True)
     elif findings is not None and stack.head_report is not None:
         head_findings = findings_of(stack.head_report) or []
-        out += _findings_block(
+        out += findings_block(
             "Mandatory findings", [f for f in head_findings if finding_class(f) == "mandatory"], collapsed=False
         )
-    out += _resource_details(stack)
+    out += _resourcedetails(stack)
     return out
 
 
@@ -449,4 +338,4 @@ def render_diff_markdown(diff: DiffReport) -> str:
         out[3:3] = [f"**Note:** {diff.identical_note}.", ""]
     for stack in diff.stacks:
         out += _stack_section(stack)
-    return "\n".join(out).rstrip("\n") + "\n"
+    return fit_comment("\n".join(out).rstrip("\n") + "\n")

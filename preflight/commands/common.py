@@ -29,6 +29,15 @@ def use_color(args: argparse.Namespace) -> bool:
     return not args.no_color and args.out is None and "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 
+def terminal_width(args: argparse.Namespace) -> int | None:
+    """The terminal's width when the report goes to one; None (the renderer's default) otherwise."""
+    if args.out is not None or not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return max(80, shutil.get_terminal_size().columns)
+
+
 def emit(text: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text)

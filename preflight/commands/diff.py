@@ -55,9 +55,12 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from preflight.diff.build import build_diff
     from preflight.diff.worker import WorkerError
+    from preflight.progress import progress
 
     try:
-        outcome = build_diff(args)
+        with progress() as step:
+            step(f"comparing {' '.join(args.stacks) or 'every stack'} with {args.base}")
+            outcome = build_diff(args)
     except WorkerError as failure:
         print(f"preflight: {failure}", file=sys.stderr)
         return 1

@@ -7,7 +7,8 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from preflight.commands.common import add_common_arguments, emit, stack_name, use_color
+from preflight.commands.common import add_common_arguments, emit, stack_name, terminal_width, use_color
+from preflight.progress import progress
 from preflight.records import PHASES, Phase
 from preflight.stages import STAGES, add_stage_arguments
 
@@ -26,7 +27,8 @@ def register(subparsers: Any) -> None:
         "--format",
         choices=FORMATS,
         default="table",
-        help="table (terminal), json (schema_version 1), markdown (pull-request comment), "
+        help="table (terminal: a one-screen summary, --details for everything), json (schema_version 2), "
+        "markdown (pull-request comment), "
         "sarif (code scanning), mermaid (graph of components and their children)",
     )
     parser.add_argument(
@@ -44,6 +46,13 @@ def register(subparsers: Any) -> None:
         help="outputs of a stack the program references (`pulumi stack output --json` of org/project/stack); "
         "repeatable; a referenced stack without a file has unknown outputs",
     )
+    parser.add_argument(
+        "-v",
+        "--details",
+        action="store_true",
+        help="table format: every resource (as a tree, with key settings), every finding and how to fix it, "
+        "instead of the one-screen summary",
+    )
     add_common_arguments(parser)
     add_stage_arguments(parser)
     parser.set_defaults(handler=run)
@@ -53,14 +62,22 @@ def run(args: argparse.Namespace) -> int:
     from preflight.pipeline import ProgramError, build_plan, load_stack_outputs
 
     phases: tuple[Phase, ...] = PHASES if args.phase == "both" else (args.phase,)
-    try:
-        report = build_plan(args.cwd, args.stack, phases=phases, stack_outputs=load_stack_outputs(args.stack_outputs))
-    except ProgramError as failure:
-        print(f"preflight: stack {args.stack!r}: {failure.message}", file=sys.stderr)
-        return failure.exit_code
-    context: dict[str, Any] = {}
-    for stage in STAGES:
-        stage.apply(report, args, context)
+    with progress() as step:
+        try:
+            report = build_plan(
+                args.cwd,
+                args.stack,
+                phases=phases,
+                stack_outputs=load_stack_outputs(args.stack_outputs),
+                step=step,
+            )
+        except ProgramError as failure:
+            print(f"preflight: stack {args.stack!r}: {failure.message}", file=sys.stderr)
+            return failure.exit_code
+        context: dict[str, Any] = {}
+        for stage in STAGES:
+            step(f"{args.stack}: {stage.PROGRESS}")
+            stage.apply(report, args, context)
     emit(_render(report, args), args.out)
     return max([stage.exit_code(report, args) for stage in STAGES], default=0)
 
@@ -81,6 +98,10 @@ def _render(report: PlanReport, args: argparse.Namespace) -> str:
         from preflight.render_mermaid import render_mermaid
 
         return render_mermaid(report.run)
-    from preflight.render_table import render_table
+    if args.details:
+        from preflight.render_table import render_table
 
-    return render_table(report, color=use_color(args))
+        return render_table(report, color=use_color(args))
+    from preflight.render_summary import render_summary
+
+    return render_summary(report, color=use_color(args), width=terminal_width(args))

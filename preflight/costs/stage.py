@@ -42,6 +42,8 @@ from preflight.project import UsageError, load_project, load_stack_config
 from preflight.records import ProgramRun
 from preflight.report import PlanReport
 
+PROGRESS = "pricing from the catalog"
+"""What the progress line says while this stage runs."""
 SECTION = "costs"
 COLUMN = "MONTHLY"
 CONFIG_CONTEXT_KEY = "stack_config"

@@ -18,6 +18,8 @@ from preflight.policy.config import default_config_file
 from preflight.policy.findings import merged
 from preflight.project import StackConfig, load_project, load_stack_config
 
+PROGRESS = "judging with the policy pack (analyzer protocol)"
+"""What the progress line says while this stage runs."""
 SECTION = "policy"
 COLUMN = "POLICY"
 BASE_COSTS_CONTEXT_KEY = "base_costs"

@@ -34,7 +34,7 @@ def prod_json() -> dict:
 
 
 def test_dev_table_groups_resources_under_components():
-    result = preflight("dev", "--soft-fail")
+    result = preflight("dev", "--soft-fail", "--details")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "Stack ai-infra/dev: plan (offline, mock runtime)"

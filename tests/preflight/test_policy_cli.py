@@ -124,21 +124,37 @@ def test_no_policy_skips_the_pack(tmp_path: Path) -> None:
     assert code == 0 and "policy" not in document
 
 
-def test_table_shows_a_policy_column_and_the_findings_from_a_real_process() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "preflight", "dev", "--cwd", str(FIXTURE), "--no-color"],
+def _run_fixture(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "preflight", "dev", "--cwd", str(FIXTURE), "--no-color", *args],
         cwd=REPO,
         capture_output=True,
         text=True,
         timeout=600,
     )
+
+
+def test_summary_names_every_mandatory_finding_once_from_a_real_process() -> None:
+    done = _run_fixture()
+    assert done.returncode == 1, done.stderr
+    lines = done.stdout.splitlines()
+    assert any(line.startswith("Gates: pulumi preview REFUSED") and "pulumi up REFUSED" in line for line in lines)
+    count = int(next(line for line in lines if line.startswith("Mandatory findings: ")).split(": ")[1])
+    heads = [line for line in lines if line.startswith("  ") and "] on " in line and line.rstrip().endswith("]")]
+    assert len(heads) == count > 0, "every mandatory finding is printed, each once"
+    ssh = [line for line in heads if line.startswith("  network-no-public-admin-ingress ") and "ssh-open" in line]
+    assert len(ssh) == 1 and ssh[0].endswith("[preview+update]"), "the same violation in both phases counts once"
+    assert len(lines) < 120
+
+
+def test_details_shows_a_policy_column_and_the_policy_line() -> None:
+    done = _run_fixture("--details")
     assert done.returncode == 1, done.stderr
     lines = done.stdout.splitlines()
     header = next(line for line in lines if line.startswith("TYPE"))
     assert "POLICY" in header
     row = next(line for line in lines if " ssh-open " in line)
     assert "1M" in row, "the same violation in both phases counts once"
-    assert any(line.startswith("Gates: pulumi preview REFUSED") and "pulumi up REFUSED" in line for line in lines)
     summary = next(line for line in lines if line.startswith("Policy: "))
     assert "mandatory" in summary and "dev.json" in summary
     assert any("MANDATORY" in line and "network-no-public-admin-ingress" in line for line in lines)
