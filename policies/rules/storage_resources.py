@@ -1,0 +1,157 @@
+"""Where a bucket's hardening lives: the type tokens of buckets, storage accounts and the separate
+resources that harden them, and how those resources are found for a bucket (by property
+dependency or, for programs that pass plain strings, by the bucket's name).
+
+Providers split a bucket's hardening across resources: an S3 bucket's public access block,
+encryption, versioning, lifecycle, logging and policy are separate resources keyed by `bucket=`;
+an Azure storage account's versioning lives on its blob service, its tiering in a management
+policy; OSS has separate public-access-block, encryption and versioning resources. The storage
+rules therefore run over the whole stack and look for the bucket's hardening resource: a bucket
+that lacks it is the finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from policies.framework import Resource, Stack, as_list, dig, parse_json
+
+# -- type tokens ----------------------------------------------------------------------------------
+S3_BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+S3_PUBLIC_ACCESS_BLOCK = ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",)
+S3_ACCOUNT_PUBLIC_ACCESS_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
+S3_ENCRYPTION = (
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+)
+S3_VERSIONING = ("aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2")
+S3_LIFECYCLE = (
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+)
+S3_LOGGING = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
+S3_POLICY = ("aws:s3/bucketPolicy:BucketPolicy",)
+S3_OWNERSHIP = ("aws:s3/bucketOwnershipControls:BucketOwnershipControls",)
+S3_ACL = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
+GCS_BUCKET = "gcp:storage/bucket:Bucket"
+GCS_BUCKET_IAM = ("gcp:storage/bucketIAMMember:BucketIAMMember", "gcp:storage/bucketIAMBinding:BucketIAMBinding")
+AZURE_ACCOUNT = "azure-native:storage:StorageAccount"
+AZURE_BLOB_SERVICE = "azure-native:storage:BlobServiceProperties"
+AZURE_CONTAINER = "azure-native:storage:BlobContainer"
+AZURE_MANAGEMENT_POLICY = "azure-native:storage:ManagementPolicy"
+AZURE_DIAGNOSTIC_SETTING = "azure-native:monitor:DiagnosticSetting"
+OSS_BUCKET = "alicloud:oss/bucket:Bucket"
+OSS_PUBLIC_ACCESS_BLOCK = "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock"
+OSS_ENCRYPTION = "alicloud:oss/bucketServerSideEncryption:BucketServerSideEncryption"
+OSS_VERSIONING = "alicloud:oss/bucketVersioning:BucketVersioning"
+OSS_ACL = "alicloud:oss/bucketAcl:BucketAcl"
+OSS_LOGGING = "alicloud:oss/bucketLogging:BucketLogging"
+OSS_POLICY = "alicloud:oss/bucketPolicy:BucketPolicy"
+AWS_LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+AWS_EBS_VOLUME = "aws:ebs/volume:Volume"
+AWS_EBS_DEFAULT_ENCRYPTION = "aws:ebs/encryptionByDefault:EncryptionByDefault"
+AWS_INSTANCE = "aws:ec2/instance:Instance"
+AWS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+AZURE_AGENT_POOL = "azure-native:containerservice:AgentPool"
+ALICLOUD_NODE_POOL = "alicloud:cs/nodePool:NodePool"
+
+PUBLIC_ACLS = {"public-read", "public-read-write", "authenticated-read"}
+PUBLIC_GCP_MEMBERS = {"allUsers", "allAuthenticatedUsers"}
+PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+
+
+# -- correlation helpers --------------------------------------------------------------------------
+def s3_name(bucket: Resource) -> list[str]:
+    name = bucket.get("bucket")
+    return [name] if isinstance(name, str) else []
+
+
+def s3_attached(stack: Stack, bucket: Resource, types: Sequence[str], prop: str = "bucket") -> list[Resource]:
+    """Hardening resources of `types` attached to an S3 (or OSS) bucket through `prop`."""
+    return stack.referencing(bucket, types, prop, values=s3_name(bucket))
+
+
+def is_log_target(stack: Stack, bucket: Resource) -> bool:
+    """Whether other buckets deliver their access logs to this one (S3 cannot write server access
+    logs with SSE-KMS, and a log bucket that logged its own access would loop)."""
+    if bucket.type in S3_BUCKETS:
+        if s3_attached(stack, bucket, S3_LOGGING, prop="targetBucket"):
+            return True
+        return any(
+            dig(b.props, "logging.targetBucket") in s3_name(bucket)
+            for b in stack.of_type(*S3_BUCKETS)
+            if b is not bucket
+        )
+    if bucket.type == OSS_BUCKET:
+        return bool(s3_attached(stack, bucket, (OSS_LOGGING,), prop="targetBucket")) or any(
+            dig(b.props, "logging.targetBucket") in s3_name(bucket)
+            for b in stack.of_type(OSS_BUCKET)
+            if b is not bucket
+        )
+    if bucket.type == GCS_BUCKET:
+        name = bucket.get("name")
+        return any(
+            g.comes_from("logging", bucket.urn) or (isinstance(name, str) and g.get("logging.logBucket") == name)
+            for g in stack.of_type(GCS_BUCKET)
+            if g is not bucket
+        )
+    return False
+
+
+def azure_account_children(stack: Stack, account: Resource, types: str | Sequence[str]) -> list[Resource]:
+    name = account.get("accountName")
+    return stack.referencing(account, types, "accountName", values=[name] if isinstance(name, str) else [])
+
+
+def policy_statements(document: object) -> list[dict]:
+    """Statements of an IAM / RAM / bucket policy document (a JSON string or an object)."""
+    parsed = parse_json(document)
+    if not isinstance(parsed, dict):
+        return []
+    statements = parsed.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    return [s for s in as_list(statements) if isinstance(s, dict)]
+
+
+def policy_values(value: object) -> list[object]:
+    """A policy field that may be a scalar or a list, as a list."""
+    if isinstance(value, list):
+        return value
+    return [] if value is None else [value]
+
+
+def denies_insecure_transport(documents: Iterable[object], condition_key: str) -> bool:
+    for document in documents:
+        for statement in policy_statements(document):
+            if statement.get("Effect") != "Deny":
+                continue
+            condition = statement.get("Condition")
+            if not isinstance(condition, dict):
+                continue
+            for operator, clause in condition.items():
+                if not isinstance(clause, dict) or not operator.startswith("Bool"):
+                    continue
+                for key, expected in clause.items():
+                    if key.lower() == condition_key.lower() and "false" in [
+                        str(v).lower() for v in policy_values(expected)
+                    ]:
+                        return True
+    return False
+
+
+def public_statement(document: object) -> bool:
+    """An Allow statement to everyone (`Principal: "*"`) without a narrowing condition."""
+    for statement in policy_statements(document):
+        if statement.get("Effect") != "Allow" or statement.get("Condition"):
+            continue
+        principal = statement.get("Principal")
+        principals: list[object] = []
+        if isinstance(principal, dict):
+            for value in principal.values():
+                principals.extend(policy_values(value))
+        else:
+            principals = policy_values(principal)
+        if "*" in principals:
+            return True
+    return False

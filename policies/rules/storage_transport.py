@@ -1,0 +1,77 @@
+"""How storage is reached: TLS only (S5) and network default deny (S7)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from policies.framework import Context, Resource, Rule
+from policies.rules.storage_resources import (
+    AZURE_ACCOUNT,
+    OSS_BUCKET,
+    OSS_POLICY,
+    S3_BUCKETS,
+    S3_POLICY,
+    denies_insecure_transport,
+    s3_attached,
+)
+
+
+# -- S5: TLS only ---------------------------------------------------------------------------------
+def _s5_s3(bucket: Resource, ctx: Context) -> Iterator[str]:
+    documents = [bucket.get("policy"), *(p.get("policy") for p in s3_attached(ctx.require_stack(), bucket, S3_POLICY))]
+    if not denies_insecure_transport(documents, "aws:SecureTransport"):
+        yield "no bucket policy denies requests with aws:SecureTransport=false"
+
+
+def _s5_azure(account: Resource, ctx: Context) -> Iterator[str]:
+    if account.get("minimumTlsVersion") not in ("TLS1_2", "TLS1_3"):
+        yield f"minimumTlsVersion is {account.get('minimumTlsVersion', 'the API default')!r}, not TLS1_2 or later"
+    if account.get("enableHttpsTrafficOnly") is False:
+        yield "enableHttpsTrafficOnly is false"
+
+
+def _s5_oss(bucket: Resource, ctx: Context) -> Iterator[str]:
+    documents = [
+        bucket.get("policy"),
+        *(p.get("policy") for p in s3_attached(ctx.require_stack(), bucket, (OSS_POLICY,))),
+    ]
+    if not denies_insecure_transport(documents, "acs:SecureTransport"):
+        yield "no bucket policy denies requests with acs:SecureTransport=false"
+
+
+STORAGE_TLS = Rule(
+    id="storage-tls-only",
+    ref="S5",
+    domain="storage",
+    description="Storage accepts TLS only (TLS 1.2 or later where the version is configurable).",
+    severity="high",
+    tags=("security",),
+    remediation=(
+        "S3/OSS: a bucket policy statement that denies every action when aws:SecureTransport / acs:SecureTransport "
+        "is false. Azure: minimumTlsVersion TLS1_2 and enableHttpsTrafficOnly true. GCS only serves HTTPS."
+    ),
+    checks={**dict.fromkeys(S3_BUCKETS, _s5_s3), AZURE_ACCOUNT: _s5_azure, OSS_BUCKET: _s5_oss},
+    needs_stack=True,
+    covers=(*S3_POLICY, OSS_POLICY),
+)
+
+
+# -- S7: storage network --------------------------------------------------------------------------
+def _s7_azure(account: Resource, ctx: Context) -> Iterator[str]:
+    if account.get("publicNetworkAccess") == "Disabled":
+        return
+    if account.get("networkRuleSet.defaultAction") != "Deny":
+        yield "networkRuleSet.defaultAction is not Deny and publicNetworkAccess is not Disabled"
+
+
+STORAGE_NETWORK = Rule(
+    id="storage-network-default-deny",
+    ref="S7",
+    domain="storage",
+    description="Storage accounts deny network access by default (private endpoints or listed networks only).",
+    severity="high",
+    tags=("security",),
+    remediation="Set networkRuleSet.defaultAction=Deny (with bypass AzureServices) or publicNetworkAccess=Disabled "
+    "and reach the account through a private endpoint.",
+    checks={AZURE_ACCOUNT: _s7_azure},
+)
