@@ -3,7 +3,20 @@
 from __future__ import annotations
 
 from policies.framework import Rule
-from policies.rules import cost, estimates, identity, kubernetes, ml_endpoints, network, storage, tagging
+from policies.rules import (
+    cost,
+    estimates,
+    identity,
+    key_vaults,
+    keys,
+    kubernetes,
+    logs,
+    ml_endpoints,
+    network,
+    registries,
+    storage,
+    tagging,
+)
 
 ALL_RULES: list[Rule] = [
     *storage.RULES,
@@ -11,6 +24,10 @@ ALL_RULES: list[Rule] = [
     *network.RULES,
     *identity.RULES,
     *ml_endpoints.RULES,
+    *keys.RULES,
+    *key_vaults.RULES,
+    *registries.RULES,
+    *logs.RULES,
     *cost.RULES,
     *estimates.RULES,
     *tagging.RULES,

@@ -5,10 +5,17 @@ for control planes, `kubernetes_nodes` for node pools, `kubernetes_versions`); t
 
 from __future__ import annotations
 
-from policies.rules.kubernetes_api import K8S_API_RESTRICTED, K8S_AUDIT_LOGS, K8S_SECRETS_KMS
+from policies.rules.kubernetes_api import (
+    K8S_API_RESTRICTED,
+    K8S_AUDIT_LOGS,
+    K8S_CONTROL_PLANE_AUTH,
+    K8S_POD_NETWORK_POLICY,
+    K8S_SECRETS_KMS,
+)
 from policies.rules.kubernetes_nodes import (
     K8S_NODE_MAINTENANCE,
     K8S_NODE_SERVICE_ACCOUNT,
+    K8S_NODES_NO_SSH,
     K8S_NODES_PRIVATE,
     K8S_WORKLOAD_IDENTITY,
 )
@@ -25,4 +32,7 @@ RULES = [
     K8S_SUPPORTED_VERSION,
     K8S_NODE_MAINTENANCE,
     K8S_NO_EXTENDED_SUPPORT,
+    K8S_CONTROL_PLANE_AUTH,
+    K8S_POD_NETWORK_POLICY,
+    K8S_NODES_NO_SSH,
 ]

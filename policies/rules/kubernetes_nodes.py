@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policies.framework import Context, Resource, Rule, as_bool, as_int, as_list, dig
+from policies.framework import Context, Example, Resource, Rule, as_bool, as_int, as_list, dig, present
 from policies.rules.kubernetes_resources import (
     ACK_CLUSTER,
     ACK_NODE_POOL,
@@ -20,6 +20,7 @@ from policies.rules.kubernetes_resources import (
     GCP_TPU_VM,
     GKE_CLUSTER,
     GKE_NODE_POOL,
+    clusters_of,
 )
 from policies.rules.references import SERVICE_ACCOUNT_TYPES, computed_from
 
@@ -52,7 +53,7 @@ def _s9_gke_pool(pool: Resource, ctx: Context) -> Iterator[str]:
         return
     if as_bool(pool.get("networkConfig.enablePrivateNodes")):
         return
-    clusters = [c for c in ctx.require_stack().of_type(GKE_CLUSTER) if pool.comes_from("cluster", c.urn)]
+    clusters = clusters_of(ctx.require_stack(), pool)
     if clusters and not any(as_bool(c.get("privateClusterConfig.enablePrivateNodes")) for c in clusters):
         yield "neither the pool nor its cluster enables private nodes (nodes get external IPs)"
 
@@ -90,6 +91,18 @@ K8S_NODES_PRIVATE = Rule(
     remediation=(
         "Place nodes in private subnets (no mapPublicIpOnLaunch, no associatePublicIpAddress), enable GKE private "
         "nodes, keep enableNodePublicIP / enableExternalIps off, give ACK pools no internet bandwidth; egress via NAT."
+    ),
+    rationale="A node with a public address is reachable from the internet on every port its security group or "
+    "kubelet leaves open, and its egress bypasses the NAT's logging and fixed addresses. Private nodes behind NAT "
+    "keep GPU hosts off internet scanners entirely. A pool that names its cluster by a plain string is matched to "
+    "that cluster too.",
+    examples=(
+        Example(
+            type=GKE_NODE_POOL,
+            compliant={"cluster": "ai-infra", "networkConfig": {"enablePrivateNodes": True}},
+            violating={"cluster": "ai-infra", "networkConfig": {"enablePrivateNodes": False}},
+            note="public nodes in a private cluster",
+        ),
     ),
     checks={
         EKS_NODE_GROUP: _s9_eks_group,
@@ -141,6 +154,8 @@ def _s12_gke_cluster(cluster: Resource, ctx: Context) -> Iterator[str]:
 def _s12_gke_pool(pool: Resource, ctx: Context) -> Iterator[str]:
     if pool.get("nodeConfig.workloadMetadataConfig.mode") != "GKE_METADATA":
         yield "nodeConfig.workloadMetadataConfig.mode is not GKE_METADATA (pods can read node credentials)"
+    if str(pool.get("nodeConfig.metadata.disable-legacy-endpoints", "true")).lower() == "false":
+        yield "nodeConfig.metadata disable-legacy-endpoints is false (the v1beta1 metadata API serves credentials)"
 
 
 def _s12_aks(cluster: Resource, ctx: Context) -> Iterator[str]:
@@ -165,6 +180,17 @@ K8S_WORKLOAD_IDENTITY = Rule(
     remediation=(
         "EKS: IRSA OIDC provider or Pod Identity, and launch templates with httpTokens=required and hop limit 1. "
         "GKE: workload pool + GKE_METADATA on every pool. AKS: workload identity + OIDC issuer. ACK: enableRrsa."
+    ),
+    rationale="Without workload identity, pods either carry static cloud keys or borrow the node's role, so every "
+    "pod on a GPU node can do whatever the node can (pull every image, read every bucket the node reads). IMDSv2 "
+    "with a hop limit of 1 keeps containers from reaching the node's instance credentials at all.",
+    examples=(
+        Example(
+            type=AWS_LAUNCH_TEMPLATE,
+            compliant={"metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 1}},
+            violating={"metadataOptions": {"httpTokens": "optional", "httpPutResponseHopLimit": 2}},
+            note="IMDSv1 and a hop limit pods can reach",
+        ),
     ),
     checks={
         EKS_CLUSTER: _s12_eks,
@@ -224,6 +250,17 @@ K8S_NODE_SERVICE_ACCOUNT = Rule(
     tags=("security",),
     remediation="Create a service account with only logging/monitoring/artifact-read roles and set it as "
     "nodeConfig.serviceAccount (TPU VMs: serviceAccount.email). AWS, Azure and Alibaba nodes have no default account.",
+    rationale="The Compute Engine default service account holds Editor on the project: a pod that reaches the node's "
+    "credentials can then modify almost anything in it. A dedicated account limits the node to logging, "
+    "monitoring and pulling images.",
+    examples=(
+        Example(
+            type=GKE_NODE_POOL,
+            compliant={"nodeConfig": {"serviceAccount": "gke-nodes@p.iam.gserviceaccount.com"}},
+            violating={"nodeConfig": {"serviceAccount": "123456789-compute@developer.gserviceaccount.com"}},
+            note="the Compute Engine default account",
+        ),
+    ),
     checks={GKE_NODE_POOL: _s13_gke_pool, GKE_CLUSTER: _s13_gke_cluster, GCP_TPU_VM: _s13_tpu_vm},
     # A dedicated account is usually created in the same program: its property dependency tells, at preview.
     needs_stack=True,
@@ -242,6 +279,11 @@ def _s15_gke_pool(pool: Resource, ctx: Context) -> Iterator[str]:
         yield f"{', '.join(off)} not true"
     if not as_bool(pool.get("nodeConfig.shieldedInstanceConfig.enableSecureBoot")):
         yield "nodeConfig.shieldedInstanceConfig.enableSecureBoot is not true"
+    if as_bool(pool.get("nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring")) is False:
+        yield "nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring is false"
+    image = pool.get("nodeConfig.imageType")
+    if isinstance(image, str) and not image.upper().startswith("COS"):
+        yield f"nodeConfig.imageType is {image!r}, not Container-Optimized OS (COS_CONTAINERD)"
 
 
 def _s15_gke_cluster(cluster: Resource, ctx: Context) -> Iterator[str]:
@@ -266,12 +308,31 @@ K8S_NODE_MAINTENANCE = Rule(
     id="k8s-node-auto-repair-upgrade",
     ref="S15",
     domain="kubernetes",
-    description="Nodes are repaired and upgraded automatically, and boot verified (shielded) where offered.",
+    description="Nodes are repaired and upgraded automatically, boot verified (shielded) and run a hardened image "
+    "where offered.",
     severity="medium",
     tags=("security",),
     remediation=(
-        "EKS nodeRepairConfig.enabled; GKE management autoRepair/autoUpgrade + secure boot; AKS "
-        "nodeOSUpgradeChannel NodeImage or SecurityPatch; ACK managed node pools with autoRepair/autoUpgrade."
+        "EKS nodeRepairConfig.enabled; GKE management autoRepair/autoUpgrade, secure boot and integrity monitoring, "
+        "COS_CONTAINERD images; AKS nodeOSUpgradeChannel NodeImage or SecurityPatch; ACK managed node pools with "
+        "autoRepair/autoUpgrade."
+    ),
+    rationale="Node images age into known kernel and container-runtime CVEs within weeks; automatic upgrades and "
+    "repairs keep long-lived GPU pools patched without a human remembering, and shielded, minimal images make a "
+    "tampered boot chain or a persistent rootkit detectable.",
+    examples=(
+        Example(
+            type=GKE_NODE_POOL,
+            compliant={
+                "management": {"autoRepair": True, "autoUpgrade": True},
+                "nodeConfig": {"imageType": "COS_CONTAINERD", "shieldedInstanceConfig": {"enableSecureBoot": True}},
+            },
+            violating={
+                "management": {"autoRepair": True, "autoUpgrade": False},
+                "nodeConfig": {"imageType": "UBUNTU_CONTAINERD", "shieldedInstanceConfig": {"enableSecureBoot": True}},
+            },
+            note="no automatic upgrades, a general-purpose image",
+        ),
     ),
     checks={
         EKS_NODE_GROUP: _s15_eks_group,
@@ -280,4 +341,50 @@ K8S_NODE_MAINTENANCE = Rule(
         AKS_CLUSTER: _s15_aks,
         ACK_NODE_POOL: _s15_ack_pool,
     },
+)
+
+
+# -- SSH to nodes ---------------------------------------------------------------------------------
+def _ssh_eks(group: Resource, ctx: Context) -> Iterator[str]:
+    if not group.get("remoteAccess.ec2SshKey"):
+        return
+    if present(group.get("remoteAccess.sourceSecurityGroupIds")):
+        yield "remoteAccess installs an SSH key on every node (reach nodes through SSM Session Manager instead)"
+    else:
+        yield "remoteAccess opens SSH (port 22) on every node to 0.0.0.0/0 (no sourceSecurityGroupIds)"
+
+
+def _ssh_aks(cluster: Resource, ctx: Context) -> Iterator[str]:
+    if present(cluster.get("linuxProfile.ssh.publicKeys")):
+        yield "linuxProfile installs an SSH key on every node (use kubectl debug or Azure Bastion instead)"
+
+
+def _ssh_ack(pool: Resource, ctx: Context) -> Iterator[str]:
+    if pool.get("password") or pool.get("kmsEncryptedPassword"):
+        yield "the node pool sets a login password on every node"
+    if pool.get("keyName"):
+        yield "the node pool installs an SSH key pair on every node (use Cloud Assistant / session manager instead)"
+
+
+K8S_NODES_NO_SSH = Rule(
+    id="k8s-nodes-no-ssh",
+    ref="",
+    domain="kubernetes",
+    description="Nodes carry no SSH keys or login passwords (and are never open to SSH from the internet).",
+    severity="high",
+    tags=("security",),
+    remediation="Drop remoteAccess from EKS node groups, linuxProfile from AKS clusters and keyName/password from ACK "
+    "node pools; reach nodes through SSM Session Manager, kubectl debug, Azure Bastion or Alibaba Cloud Assistant.",
+    rationale="A node group's SSH key is a long-lived credential shared by every node, outside the cluster's RBAC "
+    "and audit log; an EKS node group with an SSH key and no source security groups is open to SSH from the whole "
+    "internet.",
+    examples=(
+        Example(
+            type=EKS_NODE_GROUP,
+            compliant={"launchTemplate": {"id": "lt-1", "version": "1"}},
+            violating={"remoteAccess": {"ec2SshKey": "ops-key"}},
+            note="SSH key without source security groups: port 22 open to 0.0.0.0/0",
+        ),
+    ),
+    checks={EKS_NODE_GROUP: _ssh_eks, AKS_CLUSTER: _ssh_aks, ACK_NODE_POOL: _ssh_ack},
 )

@@ -7,7 +7,7 @@ here for the other domains and the tests."""
 from __future__ import annotations
 
 from policies.rules.bucket_logs_lifecycle import BUCKET_ACCESS_LOGGING, BUCKET_LIFECYCLE
-from policies.rules.disks import DISKS_ENCRYPTED
+from policies.rules.disks import DISKS_CMK, DISKS_ENCRYPTED
 from policies.rules.stateful import STATEFUL_PROTECTED
 from policies.rules.storage_buckets import BUCKET_CMK, BUCKET_PUBLIC_ACCESS, BUCKET_UNIFORM_ACCESS, BUCKET_VERSIONING
 from policies.rules.storage_resources import *  # noqa: F403  (the type tokens and helpers, for other modules)
@@ -23,6 +23,7 @@ RULES = [
     BUCKET_UNIFORM_ACCESS,
     STORAGE_NETWORK,
     DISKS_ENCRYPTED,
+    DISKS_CMK,
     STATEFUL_PROTECTED,
     BUCKET_LIFECYCLE,
 ]

@@ -53,6 +53,9 @@ AWS_EBS_DEFAULT_ENCRYPTION = "aws:ebs/encryptionByDefault:EncryptionByDefault"
 AWS_INSTANCE = "aws:ec2/instance:Instance"
 AWS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 AZURE_AGENT_POOL = "azure-native:containerservice:AgentPool"
+AZURE_CLUSTER = "azure-native:containerservice:ManagedCluster"
+GKE_CLUSTER = "gcp:container/cluster:Cluster"
+GKE_NODE_POOL = "gcp:container/nodePool:NodePool"
 ALICLOUD_NODE_POOL = "alicloud:cs/nodePool:NodePool"
 
 PUBLIC_ACLS = {"public-read", "public-read-write", "authenticated-read"}
