@@ -54,6 +54,9 @@ class GpuNodePoolArgs:
     the pool gets EFA interfaces, which must name their security groups."""
     disk_gib: int = 200
     """Root volume size (encrypted gp3). Default 200 GiB (container images of ML stacks are large)."""
+    volume_kms_key_arn: pulumi.Input[str] | None = None
+    """Customer-managed key for the root volumes (`GpuCluster.node_volume_key_arn`). Default none:
+    the account's EBS default key, which AWS manages (the policy pack flags it)."""
     labels: Mapping[str, str] = field(default_factory=dict)
     """Extra node labels. The pool and accelerator labels are always set."""
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -114,6 +117,7 @@ class GpuNodePool(pulumi.ComponentResource):
             # instances with more cards (p5.48xlarge: 32) reach full bandwidth with one EFA per card.
             efa_interfaces=1 if self.efa else 0,
             security_group_ids=[args.cluster_security_group_id] if self.efa and args.cluster_security_group_id else (),
+            kms_key_arn=args.volume_kms_key_arn,
         )
         subnet_ids = list(args.subnet_ids)[:1] if args.multi_node else list(args.subnet_ids)
         self.node_group = aws.eks.NodeGroup(

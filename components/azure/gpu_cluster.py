@@ -11,6 +11,7 @@ from typing import Literal
 import pulumi
 from pulumi_azure_native import containerservice, keyvault, managedidentity, monitor
 
+from components.azure.disk_encryption import disk_encryption
 from components.azure.key_vault import rotating_key, vault_properties
 from components.azure.resource_ids import key_vault_id, key_vault_key_id
 from components.azure.roles import BuiltInRole, assign_role
@@ -99,6 +100,9 @@ class GpuClusterArgs:
     `api_server_subnet_id`): Kubernetes secrets are envelope-encrypted (KMS) with a rotating key
     in a dedicated private Key Vault of this name, which the control plane reaches through a
     private endpoint."""
+    disk_key_vault_name: str | None = None
+    """Default None: node disks use platform-managed keys. Set: a Key Vault of this name, a rotating
+    key and a disk encryption set that every node disk (system and GPU pools) is encrypted with."""
     log_workspace_id: pulumi.Input[str] | None = None
     """Log Analytics workspace for control-plane audit logs (`kube-audit-admin`, `guard`).
     Default None: no audit logs."""
@@ -170,6 +174,24 @@ class GpuCluster(pulumi.ComponentResource):
             kms, kms_grants = self._kms(name, args, args.kms_key_vault_name, identity, tags)
             grants.extend(kms_grants)
 
+        disk_encryption_set_id: pulumi.Input[str] | None = None
+        if args.disk_key_vault_name is not None:
+            disks = disk_encryption(
+                name,
+                parent=self,
+                subscription_id=args.subscription_id,
+                tenant_id=args.tenant_id,
+                resource_group_name=args.resource_group_name,
+                location=args.location,
+                vault_name=args.disk_key_vault_name,
+                cluster_name=args.cluster_name,
+                cluster_principal_id=identity.principal_id,
+                tags=tags,
+                protect=args.protect,
+            )
+            disk_encryption_set_id = disks.disk_encryption_set.id
+            grants.extend(disks.grants)
+
         private = not args.authorized_ip_ranges
         api_server: dict[str, object] = (
             {"enable_private_cluster": True, "enable_private_cluster_public_fqdn": False}
@@ -196,6 +218,7 @@ class GpuCluster(pulumi.ComponentResource):
                 "admin_group_object_ids": list(args.admin_group_object_ids),
             },
             disable_local_accounts=True,
+            disk_encryption_set_id=disk_encryption_set_id,
             oidc_issuer_profile={"enabled": True},
             security_profile=security,
             api_server_access_profile=api_server,

@@ -163,7 +163,7 @@ def _deletion_gcp(key: Resource, ctx: Context) -> Iterator[str]:
 def _deletion_alicloud(key: Resource, ctx: Context) -> Iterator[str]:
     if key.get("status") == "Disabled" or as_bool(key.get("isEnabled")) is False:
         yield "the key is disabled (everything encrypted with it is unreadable)"
-    if key.get("deletionProtection") != "Enabled":
+    if ctx.config["requireDeletionProtection"] and key.get("deletionProtection") != "Enabled":
         yield "deletionProtection is not Enabled"
     window = as_int(key.get("pendingWindowInDays"))
     yield from _window(
@@ -209,7 +209,12 @@ KEY_DELETION = Rule(
             "minimum": 1,
             "default": 14,
             "description": "Shortest waiting period before a scheduled key deletion takes effect, in days.",
-        }
+        },
+        "requireDeletionProtection": {
+            "type": "boolean",
+            "default": True,
+            "description": "Whether keys that offer a deletion-protection switch (Alibaba Cloud KMS) must have it on.",
+        },
     },
 )
 
