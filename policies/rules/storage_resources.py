@@ -12,6 +12,7 @@ that lacks it is the finding.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from policies.framework import Resource, Stack, as_list, dig, parse_json
@@ -124,22 +125,69 @@ def policy_values(value: object) -> list[object]:
     return [] if value is None else [value]
 
 
-def denies_insecure_transport(documents: Iterable[object], condition_key: str) -> bool:
+_ANY_OBJECT = "\u2603-any/object-key"
+"""An object key no narrower pattern would match: a resource pattern that matches it covers every object."""
+
+
+def wildcard_match(pattern: str, text: str) -> bool:
+    """IAM-style matching: `*` any run of characters, `?` one character."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, text, re.DOTALL) is not None
+
+
+def _everyone(principal: object) -> bool:
+    if isinstance(principal, dict):
+        return any("*" in policy_values(v) for v in principal.values())
+    return "*" in policy_values(principal)
+
+
+def _every_action(actions: object, service: str) -> bool:
+    return any(str(a).lower() in ("*", f"{service}:*") for a in policy_values(actions))
+
+
+def _whole_bucket(resources: object, bucket: str | None) -> bool:
+    """Whether the resource patterns cover the bucket itself and every object in it."""
+    patterns = [str(r) for r in policy_values(resources)]
+    if not patterns:
+        return True  # OSS statements without Resource apply to the bucket the policy is on
+    tails = ["*" if p == "*" else p.rsplit(":", 1)[-1] for p in patterns]
+    if bucket is None:
+        return any("/" not in t for t in tails) and any(t.endswith("/*") or t == "*" for t in tails)
+    return any(wildcard_match(t, bucket) for t in tails) and any(
+        wildcard_match(t, f"{bucket}/{_ANY_OBJECT}") for t in tails
+    )
+
+
+def _only_insecure_transport(condition: object, condition_key: str) -> bool:
+    """The statement's condition is exactly "the request did not use TLS" (any other condition
+    narrows the deny to some requests)."""
+    if not isinstance(condition, dict) or len(condition) != 1:
+        return False
+    operator, clause = next(iter(condition.items()))
+    if not str(operator).startswith("Bool") or not isinstance(clause, dict) or len(clause) != 1:
+        return False
+    key, expected = next(iter(clause.items()))
+    return str(key).lower() == condition_key.lower() and [str(v).lower() for v in policy_values(expected)] == ["false"]
+
+
+def denies_insecure_transport(
+    documents: Iterable[object], condition_key: str, *, service: str, bucket: str | None
+) -> bool:
+    """Whether a Deny statement refuses every request without TLS: from every principal, for
+    every action of the service, on the bucket and all its objects, with no other condition. A
+    deny of one action, on one prefix, or for one principal leaves plain-HTTP access open."""
     for document in documents:
         for statement in policy_statements(document):
-            if statement.get("Effect") != "Deny":
-                continue
-            condition = statement.get("Condition")
-            if not isinstance(condition, dict):
-                continue
-            for operator, clause in condition.items():
-                if not isinstance(clause, dict) or not operator.startswith("Bool"):
-                    continue
-                for key, expected in clause.items():
-                    if key.lower() == condition_key.lower() and "false" in [
-                        str(v).lower() for v in policy_values(expected)
-                    ]:
-                        return True
+            if (
+                statement.get("Effect") == "Deny"
+                and "NotAction" not in statement
+                and "NotResource" not in statement
+                and _everyone(statement.get("Principal"))
+                and _every_action(statement.get("Action"), service)
+                and _whole_bucket(statement.get("Resource"), bucket)
+                and _only_insecure_transport(statement.get("Condition"), condition_key)
+            ):
+                return True
     return False
 
 

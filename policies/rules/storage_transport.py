@@ -19,8 +19,13 @@ from policies.rules.storage_resources import (
 # -- S5: TLS only ---------------------------------------------------------------------------------
 def _s5_s3(bucket: Resource, ctx: Context) -> Iterator[str]:
     documents = [bucket.get("policy"), *(p.get("policy") for p in s3_attached(ctx.require_stack(), bucket, S3_POLICY))]
-    if not denies_insecure_transport(documents, "aws:SecureTransport"):
-        yield "no bucket policy denies requests with aws:SecureTransport=false"
+    name = bucket.get("bucket")
+    bucket_name = name if isinstance(name, str) else None
+    if not denies_insecure_transport(documents, "aws:SecureTransport", service="s3", bucket=bucket_name):
+        yield (
+            "no bucket policy denies every action on the bucket and all its objects, for every principal, when "
+            "aws:SecureTransport is false"
+        )
 
 
 def _s5_azure(account: Resource, ctx: Context) -> Iterator[str]:
@@ -35,8 +40,13 @@ def _s5_oss(bucket: Resource, ctx: Context) -> Iterator[str]:
         bucket.get("policy"),
         *(p.get("policy") for p in s3_attached(ctx.require_stack(), bucket, (OSS_POLICY,))),
     ]
-    if not denies_insecure_transport(documents, "acs:SecureTransport"):
-        yield "no bucket policy denies requests with acs:SecureTransport=false"
+    name = bucket.get("bucket")
+    bucket_name = name if isinstance(name, str) else None
+    if not denies_insecure_transport(documents, "acs:SecureTransport", service="oss", bucket=bucket_name):
+        yield (
+            "no bucket policy denies every action on the bucket and all its objects, for every principal, when "
+            "acs:SecureTransport is false"
+        )
 
 
 STORAGE_TLS = Rule(

@@ -21,19 +21,24 @@ from tests.policies.builders import (
 )
 
 KMS_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234"
-DENY_PLAIN_HTTP = json.dumps(
-    {
-        "Statement": [
-            {
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": ["arn:aws:s3:::data", "arn:aws:s3:::data/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            }
-        ]
-    }
-)
+
+
+def deny_plain_http(bucket: str) -> str:
+    """The TLS-only bucket policy components/aws/bucket.py writes."""
+    return json.dumps(
+        {
+            "Statement": [
+                {
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }
+            ]
+        }
+    )
+
 
 
 def s3_set(name: str, *, kms: bool = True, log_to=None):
@@ -83,7 +88,7 @@ def s3_set(name: str, *, kms: bool = True, log_to=None):
             },
             deps=on,
         ),
-        res(s.S3_POLICY[0], f"{name}-policy", {"bucket": f"{name}-id", "policy": DENY_PLAIN_HTTP}, deps=on),
+        res(s.S3_POLICY[0], f"{name}-policy", {"bucket": f"{name}-id", "policy": deny_plain_http(name)}, deps=on),
     ]
     if log_to is not None:
         resources.append(
