@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policies.framework import Resource, Stack
+from policies.framework import UNKNOWN, Resource, Stack
 
 EKS_CLUSTER = "aws:eks/cluster:Cluster"
 EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
@@ -38,6 +38,9 @@ def clusters_of(stack: Stack, pool: Resource) -> list[Resource]:
     if found:
         return found
     value = pool.peek(prop)
+    if value is UNKNOWN and not pool.sources(prop):
+        pool.get(prop)  # not known, and no dependency says which cluster: a verdict on it stays open
+        return []
     if not name_prop or not isinstance(value, str) or not value:
         return []
     name = value.rstrip("/").rsplit("/", 1)[-1]

@@ -40,7 +40,6 @@ def deny_plain_http(bucket: str) -> str:
     )
 
 
-
 def s3_set(name: str, *, kms: bool = True, log_to=None):
     """A bucket hardened like components/aws/bucket.py, with its separate hardening resources."""
     bucket = res(s.S3_BUCKETS[0], f"{name}-bucket", {"bucket": name, "tags": TAGS}, protect=True)

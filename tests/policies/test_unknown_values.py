@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 
 from policies.framework import UNKNOWN, Finding, Resource
-from tests.policies import test_kubernetes, test_network_identity_ml, test_network_meaning, test_storage
+from tests.policies import (
+    test_kubernetes,
+    test_kubernetes_depth,
+    test_network_identity_ml,
+    test_network_meaning,
+    test_storage,
+)
 from tests.policies.builders import changed, find, judge, res
 
 KEY = "aws:kms/key:Key"
@@ -41,7 +47,7 @@ def _on(findings: Sequence[Finding], resource: Resource) -> list[Finding]:
     return [f for f in findings if f.urn == resource.urn]
 
 
-DEPTH_MODULES = [test_network_meaning]
+DEPTH_MODULES = [test_network_meaning, test_kubernetes_depth]
 """Tables of the depth rules (issue 13): each has GOOD (sets per cloud), RULES (every rule judged
 on every set) and VIOLATIONS (rule, set, break, flagged, message part)."""
 
