@@ -12,6 +12,7 @@ import pytest
 
 from policies.framework import UNKNOWN, Finding, Resource
 from tests.policies import (
+    test_keys_registries_logs,
     test_kubernetes,
     test_kubernetes_depth,
     test_network_identity_ml,
@@ -47,7 +48,7 @@ def _on(findings: Sequence[Finding], resource: Resource) -> list[Finding]:
     return [f for f in findings if f.urn == resource.urn]
 
 
-DEPTH_MODULES = [test_network_meaning, test_kubernetes_depth]
+DEPTH_MODULES = [test_network_meaning, test_kubernetes_depth, test_keys_registries_logs]
 """Tables of the depth rules (issue 13): each has GOOD (sets per cloud), RULES (every rule judged
 on every set) and VIOLATIONS (rule, set, break, flagged, message part)."""
 
