@@ -67,7 +67,7 @@ class GpuClusterArgs:
     """Subnet for all node pools (from `Network`)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     kubernetes_version: str | None = None
-    """Default None: AKS's default version at creation, then moved by the auto-upgrade channel."""
+    """Default None: AKS's default at creation, then moved by the auto-upgrade channel."""
     auto_upgrade_channel: Literal["rapid", "stable", "patch", "node-image"] = "stable"
     """Default `stable`. Node OS images are patched by the `NodeImage` channel regardless."""
     authorized_ip_ranges: Sequence[str] = ()
@@ -89,20 +89,19 @@ class GpuClusterArgs:
     """`nat-gateway` (default): egress through the NAT gateway already on the node subnet.
     `none`: a network-isolated cluster (no egress; images come from the AKS artifact cache)."""
     encryption_at_host: bool = True
-    """Default true: node temp disks and caches are encrypted at the host (needs the
-    `Microsoft.Compute/EncryptionAtHost` feature registered on the subscription)."""
+    """Default true: temp disks and caches encrypted at the host (needs the subscription feature
+    `Microsoft.Compute/EncryptionAtHost`)."""
     api_server_subnet_id: pulumi.Input[str] | None = None
-    """Subnet delegated to AKS (from `Network`) for API Server VNet Integration: the API server
-    gets an internal load balancer in the VNet. Default None: no integration (then a private
-    KMS vault is not possible, see `kms_key_vault_name`)."""
+    """Subnet delegated to AKS (from `Network`) for API Server VNet Integration (an internal load
+    balancer in the VNet). Default None: no integration, so no private KMS vault either."""
     kms_key_vault_name: str | None = None
     """Default None: etcd is encrypted with platform keys only. Set (needs
     `api_server_subnet_id`): Kubernetes secrets are envelope-encrypted (KMS) with a rotating key
     in a dedicated private Key Vault of this name, which the control plane reaches through a
     private endpoint."""
     disk_key_vault_name: str | None = None
-    """Default None: node disks use platform-managed keys. Set: a Key Vault of this name, a rotating
-    key and a disk encryption set that every node disk (system and GPU pools) is encrypted with."""
+    """Default None: platform-managed node disk keys. Set: a Key Vault of this name, a rotating key
+    and a disk encryption set for every node disk."""
     log_workspace_id: pulumi.Input[str] | None = None
     """Log Analytics workspace for control-plane audit logs (`kube-audit-admin`, `guard`).
     Default None: no audit logs."""
@@ -219,6 +218,7 @@ class GpuCluster(pulumi.ComponentResource):
             },
             disable_local_accounts=True,
             disk_encryption_set_id=disk_encryption_set_id,
+            addon_profiles={"azurepolicy": {"enabled": True}},  # admission policies (Gatekeeper)
             oidc_issuer_profile={"enabled": True},
             security_profile=security,
             api_server_access_profile=api_server,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policies.framework import Context, Resource, Rule, as_bool, as_list, dig
+from policies.framework import Context, Example, Resource, Rule, as_bool, as_list, dig
 from policies.rules.storage_resources import (
     AZURE_ACCOUNT,
     AZURE_BLOB_SERVICE,
@@ -34,8 +34,11 @@ def _s4_s3(bucket: Resource, ctx: Context) -> Iterator[str]:
 
 
 def _s4_gcs(bucket: Resource, ctx: Context) -> Iterator[str]:
-    if not bucket.get("logging.logBucket") and not is_log_target(ctx.require_stack(), bucket):
+    target = bucket.get("logging.logBucket")
+    if not target and not is_log_target(ctx.require_stack(), bucket):
         yield "logging.logBucket is not set"
+    elif target and target == bucket.get("name"):
+        yield "logging.logBucket is the bucket itself (its own access logs would be logged again, without end)"
 
 
 def _s4_azure(account: Resource, ctx: Context) -> Iterator[str]:
@@ -72,6 +75,16 @@ BUCKET_ACCESS_LOGGING = Rule(
     remediation=(
         "Send server access logs to a separate log bucket: S3 BucketLogging, GCS logging.logBucket, Azure a "
         "DiagnosticSetting with StorageRead/StorageWrite/StorageDelete on the blob service, OSS BucketLogging."
+    ),
+    rationale="Access logs are the record of who read which object: without them a leak of training data or model "
+    "weights cannot be scoped, and unusual downloads cannot be noticed.",
+    examples=(
+        Example(
+            type="gcp:storage/bucket:Bucket",
+            compliant={"name": "datasets", "logging": {"logBucket": "access-logs"}},
+            violating={"name": "datasets"},
+            note="no access log bucket",
+        ),
     ),
     checks={**dict.fromkeys(S3_BUCKETS, _s4_s3), GCS_BUCKET: _s4_gcs, AZURE_ACCOUNT: _s4_azure, OSS_BUCKET: _s4_oss},
     needs_stack=True,
@@ -137,6 +150,23 @@ BUCKET_LIFECYCLE = Rule(
         "Add lifecycle rules: transition to infrequent-access/archive classes after N days and abort incomplete "
         "multipart uploads after a few days (S3 BucketLifecycleConfiguration, GCS lifecycleRules or autoclass, "
         "Azure ManagementPolicy tierToCool/tierToArchive, OSS lifecycleRules)."
+    ),
+    rationale="Checkpoints and dataset snapshots are written once and rarely read; left in the hot tier they "
+    "dominate the storage bill within months, and abandoned multipart uploads bill without ever appearing"
+    " as objects.",
+    examples=(
+        Example(
+            type="gcp:storage/bucket:Bucket",
+            compliant={
+                "name": "checkpoints",
+                "lifecycleRules": [
+                    {"action": {"type": "SetStorageClass", "storageClass": "NEARLINE"}, "condition": {"age": 30}},
+                    {"action": {"type": "AbortIncompleteMultipartUpload"}, "condition": {"age": 7}},
+                ],
+            },
+            violating={"name": "checkpoints"},
+            note="no lifecycle rules",
+        ),
     ),
     checks={**dict.fromkeys(S3_BUCKETS, _c7_s3), GCS_BUCKET: _c7_gcs, AZURE_ACCOUNT: _c7_azure, OSS_BUCKET: _c7_oss},
     needs_stack=True,

@@ -6,6 +6,7 @@ for control planes, `kubernetes_nodes` for node pools, `kubernetes_versions`); t
 from __future__ import annotations
 
 from policies.rules.kubernetes_api import (
+    K8S_ADMISSION_POLICY,
     K8S_API_RESTRICTED,
     K8S_AUDIT_LOGS,
     K8S_CONTROL_PLANE_AUTH,
@@ -15,10 +16,10 @@ from policies.rules.kubernetes_api import (
 from policies.rules.kubernetes_nodes import (
     K8S_NODE_MAINTENANCE,
     K8S_NODE_SERVICE_ACCOUNT,
-    K8S_NODES_NO_SSH,
     K8S_NODES_PRIVATE,
     K8S_WORKLOAD_IDENTITY,
 )
+from policies.rules.kubernetes_pools import K8S_NODES_NO_SSH, K8S_SYSTEM_POOL_ISOLATED
 from policies.rules.kubernetes_resources import *  # noqa: F403  (the type tokens, for other modules)
 from policies.rules.kubernetes_versions import K8S_NO_EXTENDED_SUPPORT, K8S_SUPPORTED_VERSION
 
@@ -35,4 +36,6 @@ RULES = [
     K8S_CONTROL_PLANE_AUTH,
     K8S_POD_NETWORK_POLICY,
     K8S_NODES_NO_SSH,
+    K8S_SYSTEM_POOL_ISOLATED,
+    K8S_ADMISSION_POLICY,
 ]

@@ -354,3 +354,38 @@ K8S_POD_NETWORK_POLICY = Rule(
     ),
     checks={GKE_CLUSTER: _network_gke, AKS_CLUSTER: _network_aks, ACK_CLUSTER: _network_ack},
 )
+
+
+# -- admission policy -----------------------------------------------------------------------------
+def _admission_aks(cluster: Resource, ctx: Context) -> Iterator[str]:
+    profiles = cluster.get("addonProfiles")
+    addon = None
+    if isinstance(profiles, dict):
+        addon = next((v for k, v in profiles.items() if str(k).lower() == "azurepolicy"), None)
+    if not as_bool(dig(addon, "enabled")):
+        yield "addonProfiles.azurepolicy is not enabled (no admission control enforces pod security policies)"
+
+
+K8S_ADMISSION_POLICY = Rule(
+    id="k8s-admission-policy",
+    ref="",
+    domain="kubernetes",
+    description="AKS clusters run the Azure Policy add-on, so admission policies (pod security, allowed images) are "
+    "enforced and reported.",
+    severity="medium",
+    tags=("security",),
+    remediation="Set addonProfiles.azurepolicy.enabled true and assign the Kubernetes pod security baseline "
+    "initiative.",
+    rationale="Without admission control any workload that can create pods can run privileged containers, mount the "
+    "host filesystem or pull images from anywhere; the Azure Policy add-on (Gatekeeper) enforces and audits those "
+    "rules cluster-wide.",
+    examples=(
+        Example(
+            type=AKS_CLUSTER,
+            compliant={"addonProfiles": {"azurepolicy": {"enabled": True}}},
+            violating={"addonProfiles": {}},
+            note="no Azure Policy add-on",
+        ),
+    ),
+    checks={AKS_CLUSTER: _admission_aks},
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policies.framework import Context, Example, Resource, Rule, as_bool, as_int, as_list, dig, present
+from policies.framework import Context, Example, Resource, Rule, as_bool, as_int, as_list, dig
 from policies.rules.kubernetes_resources import (
     ACK_CLUSTER,
     ACK_NODE_POOL,
@@ -32,6 +32,11 @@ def _s9_eks_group(group: Resource, ctx: Context) -> Iterator[str]:
     for subnet in stack.of_type(AWS_SUBNET):
         if subnet.urn in sources and as_bool(subnet.get("mapPublicIpOnLaunch")):
             yield f"runs in subnet {subnet.name}, which gives instances public IPs (mapPublicIpOnLaunch)"
+
+
+def _s9_subnet(subnet: Resource, ctx: Context) -> Iterator[str]:
+    if as_bool(subnet.get("mapPublicIpOnLaunch")):
+        yield "mapPublicIpOnLaunch is true: every instance launched here gets a public IP"
 
 
 def _s9_launch_template(template: Resource, ctx: Context) -> Iterator[str]:
@@ -85,7 +90,7 @@ K8S_NODES_PRIVATE = Rule(
     id="k8s-nodes-no-public-ip",
     ref="S9",
     domain="kubernetes",
-    description="Nodes (and TPU VMs) have no public IP addresses.",
+    description="Nodes (and TPU VMs) have no public IP addresses, and subnets do not hand them out.",
     severity="high",
     tags=("security",),
     remediation=(
@@ -106,6 +111,7 @@ K8S_NODES_PRIVATE = Rule(
     ),
     checks={
         EKS_NODE_GROUP: _s9_eks_group,
+        AWS_SUBNET: _s9_subnet,
         AWS_LAUNCH_TEMPLATE: _s9_launch_template,
         GKE_CLUSTER: _s9_gke_cluster,
         GKE_NODE_POOL: _s9_gke_pool,
@@ -115,7 +121,6 @@ K8S_NODES_PRIVATE = Rule(
         ACK_NODE_POOL: _s9_ack_pool,
     },
     needs_stack=True,
-    covers=(AWS_SUBNET,),
 )
 
 
@@ -294,6 +299,15 @@ def _s15_gke_cluster(cluster: Resource, ctx: Context) -> Iterator[str]:
 def _s15_aks(cluster: Resource, ctx: Context) -> Iterator[str]:
     if cluster.get("autoUpgradeProfile.nodeOSUpgradeChannel") not in ("NodeImage", "SecurityPatch"):
         yield "autoUpgradeProfile.nodeOSUpgradeChannel is not NodeImage or SecurityPatch (node OS is not patched)"
+    for profile in as_list(cluster.get("agentPoolProfiles")):
+        if dig(profile, "type", "VirtualMachineScaleSets") != "VirtualMachineScaleSets":
+            name = dig(profile, "name", "?")
+            yield f"agent pool profile {name} is not a scale set (no node image upgrades or repair)"
+
+
+def _s15_aks_pool(pool: Resource, ctx: Context) -> Iterator[str]:
+    if pool.get("type", "VirtualMachineScaleSets") != "VirtualMachineScaleSets":
+        yield "type is not VirtualMachineScaleSets (availability-set pools get no node image upgrades or repair)"
 
 
 def _s15_ack_pool(pool: Resource, ctx: Context) -> Iterator[str]:
@@ -339,52 +353,7 @@ K8S_NODE_MAINTENANCE = Rule(
         GKE_NODE_POOL: _s15_gke_pool,
         GKE_CLUSTER: _s15_gke_cluster,
         AKS_CLUSTER: _s15_aks,
+        AKS_AGENT_POOL: _s15_aks_pool,
         ACK_NODE_POOL: _s15_ack_pool,
     },
-)
-
-
-# -- SSH to nodes ---------------------------------------------------------------------------------
-def _ssh_eks(group: Resource, ctx: Context) -> Iterator[str]:
-    if not group.get("remoteAccess.ec2SshKey"):
-        return
-    if present(group.get("remoteAccess.sourceSecurityGroupIds")):
-        yield "remoteAccess installs an SSH key on every node (reach nodes through SSM Session Manager instead)"
-    else:
-        yield "remoteAccess opens SSH (port 22) on every node to 0.0.0.0/0 (no sourceSecurityGroupIds)"
-
-
-def _ssh_aks(cluster: Resource, ctx: Context) -> Iterator[str]:
-    if present(cluster.get("linuxProfile.ssh.publicKeys")):
-        yield "linuxProfile installs an SSH key on every node (use kubectl debug or Azure Bastion instead)"
-
-
-def _ssh_ack(pool: Resource, ctx: Context) -> Iterator[str]:
-    if pool.get("password") or pool.get("kmsEncryptedPassword"):
-        yield "the node pool sets a login password on every node"
-    if pool.get("keyName"):
-        yield "the node pool installs an SSH key pair on every node (use Cloud Assistant / session manager instead)"
-
-
-K8S_NODES_NO_SSH = Rule(
-    id="k8s-nodes-no-ssh",
-    ref="",
-    domain="kubernetes",
-    description="Nodes carry no SSH keys or login passwords (and are never open to SSH from the internet).",
-    severity="high",
-    tags=("security",),
-    remediation="Drop remoteAccess from EKS node groups, linuxProfile from AKS clusters and keyName/password from ACK "
-    "node pools; reach nodes through SSM Session Manager, kubectl debug, Azure Bastion or Alibaba Cloud Assistant.",
-    rationale="A node group's SSH key is a long-lived credential shared by every node, outside the cluster's RBAC "
-    "and audit log; an EKS node group with an SSH key and no source security groups is open to SSH from the whole "
-    "internet.",
-    examples=(
-        Example(
-            type=EKS_NODE_GROUP,
-            compliant={"launchTemplate": {"id": "lt-1", "version": "1"}},
-            violating={"remoteAccess": {"ec2SshKey": "ops-key"}},
-            note="SSH key without source security groups: port 22 open to 0.0.0.0/0",
-        ),
-    ),
-    checks={EKS_NODE_GROUP: _ssh_eks, AKS_CLUSTER: _ssh_aks, ACK_NODE_POOL: _ssh_ack},
 )

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from catalog import CatalogError, load_catalog
-from policies.framework import Context, Resource, Rule
+from policies.framework import Context, Example, Resource, Rule
 from policies.rules.kubernetes_resources import (
     ACK_CLUSTER,
     AKS_CLUSTER,
@@ -75,6 +75,17 @@ K8S_SUPPORTED_VERSION = Rule(
     tags=("security",),
     remediation="Pin a version from the catalog's supported list (catalog/data/<cloud>.yaml `kubernetes`), or "
     "enrol the cluster in a release channel / auto-upgrade channel.",
+    rationale="A Kubernetes minor version out of support gets no security fixes; providers then force-upgrade it on"
+    " their schedule. Pinning a supported version, or following a release channel, keeps upgrades planned"
+    " and patched.",
+    examples=(
+        Example(
+            type=EKS_CLUSTER,
+            compliant={"version": "1.35"},
+            violating={"version": "1.29"},
+            note="a version out of support",
+        ),
+    ),
     checks={EKS_CLUSTER: _s14_eks, GKE_CLUSTER: _s14_gke, AKS_CLUSTER: _s14_aks, ACK_CLUSTER: _s14_ack},
 )
 
@@ -119,5 +130,15 @@ K8S_NO_EXTENDED_SUPPORT = Rule(
     tags=("cost",),
     remediation="Upgrade to a version in standard support; on EKS set upgradePolicy.supportType=STANDARD; avoid the "
     "GKE EXTENDED channel and the AKS LTS plan unless the fee is budgeted.",
+    rationale="Extended and long-term support multiply the control-plane fee (six times on EKS) for a version that "
+    "should have been upgraded; the cost arrives silently when standard support ends.",
+    examples=(
+        Example(
+            type=GKE_CLUSTER,
+            compliant={"releaseChannel": {"channel": "REGULAR"}},
+            violating={"releaseChannel": {"channel": "EXTENDED"}},
+            note="the extended channel",
+        ),
+    ),
     checks={EKS_CLUSTER: _c10_eks, GKE_CLUSTER: _c10_gke, AKS_CLUSTER: _c10_aks, ACK_CLUSTER: _c10_ack},
 )

@@ -6,7 +6,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 
-from policies.framework import Context, Example, Finding, Resource, Rule, Stack, as_bool, as_list, cloud_of, present
+from policies.framework import (
+    Context,
+    Example,
+    Finding,
+    Resource,
+    Rule,
+    Stack,
+    as_bool,
+    as_list,
+    cloud_of,
+    dig,
+    present,
+)
 from policies.rules import network_ingress
 from policies.rules.firewall_rules import (
     ALICLOUD_SECURITY_GROUP,
@@ -205,6 +217,51 @@ RULES_DESCRIBED = Rule(
 )
 
 
+# -- subnets behind a network security group -------------------------------------------------------
+AZURE_SUBNET = "azure-native:network:Subnet"
+_SUBNETS_WITHOUT_NSG = {"gatewaysubnet", "azurefirewallsubnet", "azurefirewallmanagementsubnet", "routeserversubnet"}
+"""Subnets Azure itself forbids (or does not support) a network security group on."""
+
+
+def _filtered(subnet: object) -> bool:
+    name = str(dig(subnet, "subnetName") or dig(subnet, "name") or "").lower()
+    return name in _SUBNETS_WITHOUT_NSG or bool(dig(subnet, "networkSecurityGroup.id"))
+
+
+def _subnet_nsg(subnet: Resource, ctx: Context) -> Iterator[str]:
+    if not _filtered(subnet.props):
+        yield "networkSecurityGroup is not set: traffic to this subnet is filtered by nothing but Azure's defaults"
+
+
+def _vnet_subnets(vnet: Resource, ctx: Context) -> Iterator[str]:
+    for subnet in as_list(vnet.get("subnets")):
+        if isinstance(subnet, Mapping) and not _filtered(subnet):
+            yield f"inline subnet {subnet.get('name', '?')} has no networkSecurityGroup"
+
+
+SUBNETS_FILTERED = Rule(
+    id="network-subnets-filtered",
+    ref="",
+    domain="network",
+    description="Every Azure subnet is behind a network security group.",
+    severity="medium",
+    tags=("security",),
+    remediation="Give each subnet (inline in the VirtualNetwork or a separate Subnet) a networkSecurityGroup.id; "
+    "put the allow rules for what it serves there.",
+    rationale="A subnet without an NSG admits whatever Azure's defaults and any public IP in it allow; the NSG is "
+    "where inbound rules are written, reviewed (network-no-public-admin-ingress) and logged (flow logs).",
+    examples=(
+        Example(
+            type=AZURE_SUBNET,
+            compliant={"subnetName": "snet-nodes", "networkSecurityGroup": {"id": "/subscriptions/s/nsg"}},
+            violating={"subnetName": "snet-nodes"},
+            note="no network security group",
+        ),
+    ),
+    checks={AZURE_SUBNET: _subnet_nsg, AZURE_VNET: _vnet_subnets},
+)
+
+
 # -- C8 -------------------------------------------------------------------------------------------
 def _c8_totals(stack: Stack, ctx: Context) -> Iterator[Finding]:
     limit = ctx.config["maxNatGatewaysPerCloud"]
@@ -255,4 +312,11 @@ NAT_GATEWAY_LIMIT = Rule(
 )
 
 
-RULES = [*network_ingress.RULES, FLOW_LOGS, DEFAULT_SECURITY_GROUP_CLOSED, RULES_DESCRIBED, NAT_GATEWAY_LIMIT]
+RULES = [
+    *network_ingress.RULES,
+    FLOW_LOGS,
+    DEFAULT_SECURITY_GROUP_CLOSED,
+    RULES_DESCRIBED,
+    SUBNETS_FILTERED,
+    NAT_GATEWAY_LIMIT,
+]

@@ -48,6 +48,8 @@ def _private(registry: Resource, ctx: Context) -> Iterator[str]:
         name = registry.get("sku.name", "unset")
         yield f"sku is {name!r}: only Premium registries offer private endpoints and firewalls"
         return
+    if as_bool(registry.get("dataEndpointEnabled")) is not True:
+        yield "dataEndpointEnabled is not true (layer downloads go through a wildcard endpoint firewalls cannot scope)"
     if registry.get("publicNetworkAccess") == "Disabled":
         return
     rules = registry.get("networkRuleSet")
@@ -76,8 +78,8 @@ REGISTRY_PRIVATE = Rule(
     examples=(
         Example(
             type=AZURE_REGISTRY,
-            compliant={"sku": {"name": "Premium"}, "publicNetworkAccess": "Disabled"},
-            violating={"sku": {"name": "Premium"}, "publicNetworkAccess": "Enabled"},
+            compliant={"sku": {"name": "Premium"}, "publicNetworkAccess": "Disabled", "dataEndpointEnabled": True},
+            violating={"sku": {"name": "Premium"}, "publicNetworkAccess": "Enabled", "dataEndpointEnabled": True},
             note="public network access",
         ),
     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from catalog import stateful_types
-from policies.framework import Check, Context, Resource, Rule
+from policies.framework import Check, Context, Example, Resource, Rule
 
 
 # -- S24: protect stateful resources --------------------------------------------------------------
@@ -27,5 +27,17 @@ STATEFUL_PROTECTED = Rule(
     tags=("security",),
     remediation="Declare the resource with ResourceOptions(protect=True, retain_on_delete=True) in this environment "
     "(components do this through stateful_options when the stack is prod).",
+    rationale="A refactor, a renamed component or a mistaken `pulumi destroy` deletes what the program no longer "
+    "declares. Protection makes the engine refuse to delete buckets, keys, clusters and workspaces, and "
+    "retainOnDelete keeps the cloud resource if it is ever dropped from the program. The verdict rests on"
+    " resource options, not inputs.",
+    examples=(
+        Example(
+            type="gcp:kms/cryptoKey:CryptoKey",
+            compliant={"purpose": "ENCRYPT_DECRYPT", "rotationPeriod": "7776000s"},
+            violating={"purpose": "ENCRYPT_DECRYPT", "rotationPeriod": "7776000s"},
+            note="the same inputs, declared without protect=True and retainOnDelete=True",
+        ),
+    ),
     checks=_stateful_checks(),
 )

@@ -10,6 +10,7 @@ from policies.rules.bucket_logs_lifecycle import BUCKET_ACCESS_LOGGING, BUCKET_L
 from policies.rules.disks import DISKS_CMK, DISKS_ENCRYPTED
 from policies.rules.stateful import STATEFUL_PROTECTED
 from policies.rules.storage_buckets import BUCKET_CMK, BUCKET_PUBLIC_ACCESS, BUCKET_UNIFORM_ACCESS, BUCKET_VERSIONING
+from policies.rules.storage_redundancy import STORAGE_REPLICATED
 from policies.rules.storage_resources import *  # noqa: F403  (the type tokens and helpers, for other modules)
 from policies.rules.storage_resources import policy_statements as policy_statements
 from policies.rules.storage_transport import STORAGE_NETWORK, STORAGE_TLS
@@ -26,4 +27,5 @@ RULES = [
     DISKS_CMK,
     STATEFUL_PROTECTED,
     BUCKET_LIFECYCLE,
+    STORAGE_REPLICATED,
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policies.framework import Context, Resource, Rule, as_bool, as_list, dig
+from policies.framework import Context, Example, Resource, Rule, as_bool, as_list, dig
 from policies.rules.references import SERVICE_ACCOUNT_TYPES, computed_from, names_customer_key
 from policies.rules.storage_resources import (
     AZURE_ACCOUNT,
@@ -114,6 +114,24 @@ BUCKET_PUBLIC_ACCESS = Rule(
         "allUsers/allAuthenticatedUsers bindings. Azure: allowBlobPublicAccess=false, containers publicAccess=None. "
         "OSS: a BucketPublicAccessBlock with blockPublicAccess=true and a private ACL."
     ),
+    rationale="A public bucket is the most common cloud data leak: datasets, checkpoints and model weights are "
+    "found by scanners that enumerate bucket names. Every cloud has an account- or bucket-level switch "
+    "that overrides any ACL or policy that would make objects public; with it on, a mistaken grant cannot"
+    " expose data.",
+    examples=(
+        Example(
+            type="gcp:storage/bucket:Bucket",
+            compliant={"name": "models", "publicAccessPrevention": "enforced"},
+            violating={"name": "models", "publicAccessPrevention": "inherited"},
+            note="public access prevention left to the project default",
+        ),
+        Example(
+            type="azure-native:storage:BlobContainer",
+            compliant={"containerName": "models", "publicAccess": "None"},
+            violating={"containerName": "models", "publicAccess": "Container"},
+            note="anonymous read and list",
+        ),
+    ),
     checks={
         **dict.fromkeys(S3_BUCKETS, _s1_s3),
         GCS_BUCKET: _s1_gcs,
@@ -173,6 +191,8 @@ def _s2_azure(account: Resource, ctx: Context) -> Iterator[str]:
         ctx, account, "encryption", key_name
     ):
         yield "encryption.keySource is not Microsoft.Keyvault with keyVaultProperties (Microsoft-managed keys only)"
+    if as_bool(account.get("encryption.requireInfrastructureEncryption")) is not True:
+        yield "encryption.requireInfrastructureEncryption is not true (no second, infrastructure-level encryption)"
 
 
 def _s2_oss(bucket: Resource, ctx: Context) -> Iterator[str]:
@@ -200,6 +220,20 @@ BUCKET_CMK = Rule(
         "with sseAlgorithm aws:kms + kmsMasterKeyId; GCS encryption.defaultKmsKeyName; Azure encryption.keySource "
         "Microsoft.Keyvault; OSS BucketServerSideEncryption with sseAlgorithm KMS + kmsMasterKeyId."
     ),
+    rationale="With a customer-managed key, access to the data is logged and authorized at the key as well as the "
+    "bucket, and disabling the key makes every copy and backup unreadable at once. Provider-managed keys "
+    "(including AWS-managed alias/aws/s3) give the provider, not you, that control.",
+    examples=(
+        Example(
+            type="gcp:storage/bucket:Bucket",
+            compliant={
+                "name": "models",
+                "encryption": {"defaultKmsKeyName": "projects/p/locations/us/keyRings/r/cryptoKeys/k"},
+            },
+            violating={"name": "models"},
+            note="Google-managed keys only",
+        ),
+    ),
     checks={**dict.fromkeys(S3_BUCKETS, _s2_s3), GCS_BUCKET: _s2_gcs, AZURE_ACCOUNT: _s2_azure, OSS_BUCKET: _s2_oss},
     needs_stack=True,
     covers=(*S3_ENCRYPTION, OSS_ENCRYPTION),
@@ -225,6 +259,8 @@ def _s3_azure(account: Resource, ctx: Context) -> Iterator[str]:
     services = azure_account_children(ctx.require_stack(), account, AZURE_BLOB_SERVICE)
     if not any(as_bool(s.get("isVersioningEnabled")) for s in services):
         yield "no BlobServiceProperties with isVersioningEnabled=true for this account"
+    if not any(as_bool(dig(s.props, "deleteRetentionPolicy.enabled")) for s in services):
+        yield "no BlobServiceProperties with deleteRetentionPolicy enabled (deleted blobs cannot be restored)"
 
 
 def _s3_oss(bucket: Resource, ctx: Context) -> Iterator[str]:
@@ -248,6 +284,17 @@ BUCKET_VERSIONING = Rule(
         "S3: BucketVersioning status Enabled; GCS: versioning.enabled=true; Azure: BlobServiceProperties "
         "isVersioningEnabled=true; OSS: BucketVersioning status Enabled. Expire old versions with a lifecycle rule."
     ),
+    rationale="A deleted or overwritten checkpoint, dataset shard or model artefact is gone for good without "
+    "versioning; with it, an accidental or malicious overwrite (ransomware included) is undone by "
+    "restoring the previous version.",
+    examples=(
+        Example(
+            type="gcp:storage/bucket:Bucket",
+            compliant={"name": "checkpoints", "versioning": {"enabled": True}},
+            violating={"name": "checkpoints", "versioning": {"enabled": False}},
+            note="versioning off",
+        ),
+    ),
     checks={**dict.fromkeys(S3_BUCKETS, _s3_s3), GCS_BUCKET: _s3_gcs, AZURE_ACCOUNT: _s3_azure, OSS_BUCKET: _s3_oss},
     needs_stack=True,
     covers=(*S3_VERSIONING, AZURE_BLOB_SERVICE, OSS_VERSIONING),
@@ -269,6 +316,8 @@ def _s6_gcs(bucket: Resource, ctx: Context) -> Iterator[str]:
 def _s6_azure(account: Resource, ctx: Context) -> Iterator[str]:
     if account.get("allowSharedKeyAccess") is not False:
         yield "allowSharedKeyAccess is not false (account keys and SAS bypass Entra ID authorization)"
+    if as_bool(account.get("isLocalUserEnabled")) is not False:
+        yield "isLocalUserEnabled is not false (SFTP/local users authenticate outside Entra ID)"
 
 
 BUCKET_UNIFORM_ACCESS = Rule(
@@ -282,6 +331,17 @@ BUCKET_UNIFORM_ACCESS = Rule(
         "S3: BucketOwnershipControls objectOwnership=BucketOwnerEnforced. GCS: uniformBucketLevelAccess=true. "
         "Azure: allowSharedKeyAccess=false (use Entra ID roles). OSS ACL grants are judged by "
         "bucket-public-access-blocked."
+    ),
+    rationale="Object ACLs and shared keys grant access outside IAM: they are not visible in IAM reviews, not bound"
+    " to an identity, and can be set by any writer on its own objects. Deciding access by IAM alone keeps"
+    " one place to audit.",
+    examples=(
+        Example(
+            type="gcp:storage/bucket:Bucket",
+            compliant={"name": "datasets", "uniformBucketLevelAccess": True},
+            violating={"name": "datasets", "uniformBucketLevelAccess": False},
+            note="object ACLs enabled",
+        ),
     ),
     checks={**dict.fromkeys(S3_BUCKETS, _s6_s3), GCS_BUCKET: _s6_gcs, AZURE_ACCOUNT: _s6_azure},
     needs_stack=True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policies.framework import Context, Resource, Rule
+from policies.framework import Context, Example, Resource, Rule
 from policies.rules.storage_resources import (
     AZURE_ACCOUNT,
     OSS_BUCKET,
@@ -60,6 +60,18 @@ STORAGE_TLS = Rule(
         "S3/OSS: a bucket policy statement that denies every action when aws:SecureTransport / acs:SecureTransport "
         "is false. Azure: minimumTlsVersion TLS1_2 and enableHttpsTrafficOnly true. GCS only serves HTTPS."
     ),
+    rationale="Plain-HTTP requests expose credentials and data in transit. A bucket policy only enforces TLS if it "
+    "denies every action on the bucket and all its objects to every principal whenever the request is not"
+    " over TLS: a deny of one action, on one prefix, for one principal, or narrowed by another condition "
+    "leaves the rest reachable over HTTP.",
+    examples=(
+        Example(
+            type="azure-native:storage:StorageAccount",
+            compliant={"minimumTlsVersion": "TLS1_2", "enableHttpsTrafficOnly": True},
+            violating={"minimumTlsVersion": "TLS1_0", "enableHttpsTrafficOnly": True},
+            note="TLS 1.0 accepted",
+        ),
+    ),
     checks={**dict.fromkeys(S3_BUCKETS, _s5_s3), AZURE_ACCOUNT: _s5_azure, OSS_BUCKET: _s5_oss},
     needs_stack=True,
     covers=(*S3_POLICY, OSS_POLICY),
@@ -83,5 +95,15 @@ STORAGE_NETWORK = Rule(
     tags=("security",),
     remediation="Set networkRuleSet.defaultAction=Deny (with bypass AzureServices) or publicNetworkAccess=Disabled "
     "and reach the account through a private endpoint.",
+    rationale="A storage account reachable from every network needs only a leaked token or SAS to be read; denying by "
+    "default and admitting the project's subnets or private endpoints makes the network a second factor.",
+    examples=(
+        Example(
+            type="azure-native:storage:StorageAccount",
+            compliant={"networkRuleSet": {"defaultAction": "Deny", "bypass": "AzureServices"}},
+            violating={"networkRuleSet": {"defaultAction": "Allow"}},
+            note="every network admitted",
+        ),
+    ),
     checks={AZURE_ACCOUNT: _s7_azure},
 )

@@ -148,12 +148,14 @@ def good_azure():
             "accountName": "pvdata",
             "allowBlobPublicAccess": False,
             "allowSharedKeyAccess": False,
+            "isLocalUserEnabled": False,
             "minimumTlsVersion": "TLS1_2",
             "enableHttpsTrafficOnly": True,
             "networkRuleSet": {"defaultAction": "Deny", "bypass": "AzureServices"},
             "encryption": {
                 "keySource": "Microsoft.Keyvault",
                 "keyVaultProperties": {"keyName": "k", "keyVaultUri": "https://v"},
+                "requireInfrastructureEncryption": True,
             },
             "tags": TAGS,
         },
@@ -161,7 +163,10 @@ def good_azure():
     )
     on = {"accountName": account}
     blob_service = res(
-        s.AZURE_BLOB_SERVICE, "data-blob", {"accountName": "pvdata", "isVersioningEnabled": True}, deps=on
+        s.AZURE_BLOB_SERVICE,
+        "data-blob",
+        {"accountName": "pvdata", "isVersioningEnabled": True, "deleteRetentionPolicy": {"enabled": True, "days": 7}},
+        deps=on,
     )
     return [
         account,
