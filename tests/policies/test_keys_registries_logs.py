@@ -109,6 +109,7 @@ def good_azure():
                 "adminUserEnabled": False,
                 "anonymousPullEnabled": False,
                 "publicNetworkAccess": "Disabled",
+                "dataEndpointEnabled": True,
                 "policies": {"retentionPolicy": {"status": "enabled", "days": 14}},
             },
         ),
@@ -239,6 +240,7 @@ VIOLATIONS = [
         "registry",
         "every public IPv4 address",
     ),
+    (REGISTRY_PRIVATE, "azure", lambda r: changed(r, "registry", "dataEndpointEnabled", False), "registry", "data"),
     (REGISTRY_RETENTION, "azure", lambda r: changed(r, "registry", "policies", DELETE), "registry", "retention"),
     # logs
     (LOGS_KEY, "aws", lambda r: changed(r, "forever-logs", "kmsKeyId", DELETE), "forever-logs", "kmsKeyId"),

@@ -8,19 +8,20 @@ from __future__ import annotations
 import pytest
 
 from policies.rules import kubernetes as k
-from policies.rules.disks import DISKS_CMK
 from tests.policies.builders import DELETE, assert_compliant, assert_flags, changed, res
 
 API = "k8s-api-endpoint-restricted"
 AUTH = "k8s-control-plane-auth"
 NETPOL = "k8s-network-policy-enforced"
 SSH = "k8s-nodes-no-ssh"
+SYSTEM_POOL = "k8s-system-pool-isolated"
+ADMISSION = "k8s-admission-policy"
 PUBLIC_IP = "k8s-nodes-no-public-ip"
 IDENTITY = "k8s-workload-identity"
 MAINTENANCE = "k8s-node-auto-repair-upgrade"
 DISKS = "disks-encrypted"
-DISKS_KEY = DISKS_CMK.id
-RULES = [API, AUTH, NETPOL, SSH, PUBLIC_IP, MAINTENANCE, DISKS, DISKS_KEY]
+DISKS_KEY = "disks-encrypted-with-cmk"
+RULES = [API, AUTH, NETPOL, SSH, SYSTEM_POOL, ADMISSION, PUBLIC_IP, MAINTENANCE, DISKS, DISKS_KEY]
 
 HALVES = ["0.0.0.0/1", "128.0.0.0/1"]
 V6_HALVES = ["::/1", "8000::/1"]
@@ -110,7 +111,17 @@ def good_aks():
             "networkProfile": {"networkPlugin": "azure", "networkPolicy": "cilium"},
             "diskEncryptionSetID": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/des",
             "autoUpgradeProfile": {"upgradeChannel": "stable", "nodeOSUpgradeChannel": "NodeImage"},
-            "agentPoolProfiles": [{"name": "system", "enableEncryptionAtHost": True, "enableNodePublicIP": False}],
+            "addonProfiles": {"azurepolicy": {"enabled": True}},
+            "agentPoolProfiles": [
+                {
+                    "name": "system",
+                    "mode": "System",
+                    "type": "VirtualMachineScaleSets",
+                    "nodeTaints": ["CriticalAddonsOnly=true:NoSchedule"],
+                    "enableEncryptionAtHost": True,
+                    "enableNodePublicIP": False,
+                }
+            ],
         },
         deps={"diskEncryptionSetID": des},
     )
@@ -243,6 +254,16 @@ VIOLATIONS = [
         "SSH key",
     ),
     (SSH, "ack", lambda r: changed(r, "ack-gpu", "keyName", "ops-keypair"), "ack-gpu", "SSH key pair"),
+    (SYSTEM_POOL, "aks", lambda r: changed(r, "aks", "agentPoolProfiles.0.nodeTaints", []), "aks", "system"),
+    (SYSTEM_POOL, "aks", lambda r: changed(r, "aks-gpu", "mode", "System"), "aks-gpu", "System pool"),
+    (ADMISSION, "aks", lambda r: changed(r, "aks", "addonProfiles.azurepolicy.enabled", False), "aks", "azurepolicy"),
+    (
+        MAINTENANCE,
+        "aks",
+        lambda r: changed(r, "aks-gpu", "type", "AvailabilitySet"),
+        "aks-gpu",
+        "VirtualMachineScaleSets",
+    ),
     (SSH, "ack", lambda r: changed(r, "ack-gpu", "password", "Hunter2!"), "ack-gpu", "password"),
     # -- node pools judged with the cluster they name by string --------------------------------------------
     (

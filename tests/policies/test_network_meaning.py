@@ -21,7 +21,9 @@ PUBLIC = "network-public-ingress-ports"
 EGRESS = "network-no-unrestricted-egress"
 DEFAULT_SG = "network-default-security-group-closed"
 DESCRIBED = "network-rules-described"
-RULES = [ADMIN, PUBLIC, EGRESS, DEFAULT_SG, DESCRIBED]
+SUBNETS = "network-subnets-filtered"
+NODE_IPS = "k8s-nodes-no-public-ip"
+RULES = [ADMIN, PUBLIC, EGRESS, DEFAULT_SG, DESCRIBED, SUBNETS, NODE_IPS]
 
 HALVES = ["0.0.0.0/1", "128.0.0.0/1"]
 QUARTERS = ["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/2"]
@@ -107,6 +109,7 @@ def good_aws():
             deps={"vpcId": vpc},
         ),
         res(n.AWS_FLOW_LOG, "vpc-flow", {"vpcId": "vpc-1", "trafficType": "ALL"}, deps={"vpcId": vpc}),
+        res("aws:ec2/subnet:Subnet", "public-a", {"cidrBlock": "10.20.224.0/22", "mapPublicIpOnLaunch": False}),
         group,
         res(
             n.AWS_INGRESS_RULE,
@@ -231,6 +234,13 @@ def good_azure():
     on_nsg = {"networkSecurityGroupName": nsg}
     return [
         nsg,
+        res(
+            n.AZURE_SUBNET,
+            "snet-nodes",
+            {"subnetName": "snet-nodes", "networkSecurityGroup": {"id": "/nsg"}},
+            deps={"networkSecurityGroup": nsg},
+        ),
+        res(n.AZURE_SUBNET, "gateway", {"subnetName": "GatewaySubnet"}),
         res(
             n.AZURE_SECURITY_RULE,
             "https-in",
@@ -586,6 +596,14 @@ VIOLATIONS = [
     (DESCRIBED, "gcp", lambda r: changed(r, "deny-all", "description", " "), "deny-all", ""),
     (DESCRIBED, "azure", lambda r: changed(r, "nsg", "securityRules.0.description", DELETE), "nsg", "ssh-vnet"),
     (DESCRIBED, "alicloud", lambda r: changed(r, "https", "description", DELETE), "https", ""),
+    (
+        SUBNETS,
+        "azure",
+        lambda r: changed(r, "snet-nodes", "networkSecurityGroup", DELETE),
+        "snet-nodes",
+        "networkSecurityGroup",
+    ),
+    (NODE_IPS, "aws", lambda r: changed(r, "public-a", "mapPublicIpOnLaunch", True), "public-a", "mapPublicIpOnLaunch"),
 ]
 
 

@@ -230,7 +230,12 @@ def _private_vault() -> list[Resource]:
 
 
 def _private_registry() -> list[Resource]:
-    inputs = {"sku": {"name": "Premium"}, "adminUserEnabled": False, "publicNetworkAccess": "Disabled"}
+    inputs = {
+        "sku": {"name": "Premium"},
+        "adminUserEnabled": False,
+        "publicNetworkAccess": "Disabled",
+        "dataEndpointEnabled": True,
+    }
     return [res("azure-native:containerregistry:Registry", "registry", inputs)]
 
 

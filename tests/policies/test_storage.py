@@ -146,6 +146,7 @@ def good_azure():
         "data-account",
         {
             "accountName": "pvdata",
+            "sku": {"name": "Standard_ZRS"},
             "allowBlobPublicAccess": False,
             "allowSharedKeyAccess": False,
             "isLocalUserEnabled": False,
@@ -270,6 +271,7 @@ BUCKET_RULES = [
     "bucket-uniform-access",
     "storage-network-default-deny",
     "bucket-lifecycle-tiering",
+    "storage-replicated",
 ]
 
 
@@ -386,7 +388,21 @@ VIOLATIONS = [
         "data-bucket",
         "KMS",
     ),
+    (
+        "bucket-encrypted-with-cmk",
+        "azure",
+        lambda r: changed(r, "data-account", "encryption.requireInfrastructureEncryption", False),
+        "data-account",
+        "infrastructure",
+    ),
     # S3
+    (
+        "bucket-versioning-enabled",
+        "azure",
+        lambda r: changed(r, "data-blob", "deleteRetentionPolicy.enabled", False),
+        "data-account",
+        "deleteRetentionPolicy",
+    ),
     (
         "bucket-versioning-enabled",
         "s3",
@@ -470,6 +486,27 @@ VIOLATIONS = [
         lambda r: changed(r, "data-account", "allowSharedKeyAccess", True),
         "data-account",
         "",
+    ),
+    (
+        "bucket-uniform-access",
+        "azure",
+        lambda r: changed(r, "data-account", "isLocalUserEnabled", True),
+        "data-account",
+        "isLocalUserEnabled",
+    ),
+    (
+        "storage-replicated",
+        "azure",
+        lambda r: changed(r, "data-account", "sku.name", "Standard_LRS"),
+        "data-account",
+        "LRS",
+    ),
+    (
+        "bucket-access-logging",
+        "gcs",
+        lambda r: changed(r, "data-bucket", "logging.logBucket", "data"),
+        "data-bucket",
+        "itself",
     ),
     # S7
     (
