@@ -452,6 +452,29 @@ VIOLATIONS = [
     ("storage-tls-only", "s3", lambda r: without(r, "data-policy"), "data-bucket", "SecureTransport"),
     (
         "storage-tls-only",
+        "s3",
+        # A deny of one action on one prefix leaves every other request allowed over plain HTTP.
+        lambda r: changed(
+            r,
+            "data-policy",
+            "policy",
+            deny_plain_http("data")
+            .replace('"s3:*"', '"s3:GetObject"')
+            .replace('"arn:aws:s3:::data/*"', '"arn:aws:s3:::data/models/*"'),
+        ),
+        "data-bucket",
+        "every action",
+    ),
+    (
+        "storage-tls-only",
+        "s3",
+        # The deny written for another bucket does not protect this one.
+        lambda r: changed(r, "data-policy", "policy", deny_plain_http("other")),
+        "data-bucket",
+        "SecureTransport",
+    ),
+    (
+        "storage-tls-only",
         "azure",
         lambda r: changed(r, "data-account", "minimumTlsVersion", "TLS1_0"),
         "data-account",
