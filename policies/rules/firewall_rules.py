@@ -313,12 +313,13 @@ def exposures(entries: Sequence[Entry], owner: Resource, v4_prefix: int, v6_pref
                 allowed, contributors = _effective(active)
                 if not allowed.is_open(v4_prefix, v6_prefix):
                     continue
-                mine_reach = contributors.get(id(mine))
-                if mine_reach is None or (mine_reach.public_reach() == (0, 0) and not mine_reach.broad):
+                if not _adds_public(contributors.get(id(mine))):
                     continue
                 key = (index, protocol)
                 found.setdefault(key, []).append(segment)
-                others = {e.owner.name for e in active if id(e) in contributors and e.owner is not owner}
+                others = {
+                    e.owner.name for e in active if e.owner is not owner and _adds_public(contributors.get(id(e)))
+                }
                 previous = reaches.get(key)
                 reaches[key] = (
                     allowed if previous is None else previous[0].union(allowed),
@@ -329,6 +330,10 @@ def exposures(entries: Sequence[Entry], owner: Resource, v4_prefix: int, v6_pref
         reach, others = reaches[(index, protocol)]
         result.append(Exposure(own[index], protocol, merge(segments), reach, tuple(sorted(others))))
     return result
+
+
+def _adds_public(reach: AddressSet | None) -> bool:
+    return reach is not None and (bool(reach.broad) or reach.public_reach() != (0, 0))
 
 
 def _effective(active: Sequence[Entry]) -> tuple[AddressSet, dict[int, AddressSet]]:

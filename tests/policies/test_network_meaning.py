@@ -337,10 +337,6 @@ def _web_group(resources):
     return next(r for r in resources if r.name == "web-sg")
 
 
-def _nsg(resources):
-    return next(r for r in resources if r.name == "nsg")
-
-
 # (rule, cloud, how the compliant set is broken, resource the finding names, message part)
 VIOLATIONS = [
     # -- admin ports, written every way ----------------------------------------------------------
