@@ -67,6 +67,9 @@ def declare_alicloud(env: EnvironmentSpec, spec: AlicloudSpec) -> dict[str, Any]
             # SLS project names are unique across Alibaba Cloud, like OSS bucket names.
             flow_log_project_name=pulumi.Output.concat(cloud_prefix, "-flow-logs-", account_digest),
             flow_log_retention_days=spec.network.flow_logs.retention_days,
+            region=spec.region,
+            account_id=account_id,
+            protect=env.is_prod,
             tags=tags,
         ),
         opts=opts,

@@ -193,6 +193,7 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
                 if cluster_spec.secrets_encryption
                 else None
             ),
+            disk_key_vault_name=dashed_name("kv-aksd", env.environment, salt=sub, max_length=24),
             log_workspace_id=logs.id if cluster_spec.audit_logs else None,
             gpu_pools=gpu_pools,
             managed_prometheus=bool(spec.gpu_pools),

@@ -193,6 +193,7 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
                 cluster_id=cluster.cluster_id,
                 cluster_location=spec.cluster_location,
                 node_service_account=cluster.node_service_account_email,
+                boot_disk_kms_key=cluster.node_disk_key_id,
                 network=network.network_id,
                 subnetwork=network.subnetwork_id,
                 runtime_version=tpu_pool.runtime_version,

@@ -11,6 +11,7 @@ from typing import Literal
 import pulumi
 import pulumi_alicloud as alicloud
 
+from components.alicloud.log_encryption import logstore_encryption
 from components.options import child_options
 
 NatStrategy = Literal["single", "per-zone", "none"]
@@ -51,6 +52,12 @@ class NetworkArgs:
     (the stack appends an account digest). Default `<name_prefix>-flow-logs`."""
     flow_log_retention_days: int = 30
     """Days the flow-log logstore keeps records, 1 to 3649. Default 30."""
+    region: str
+    """Region of the VPC: the flow-log key's region."""
+    account_id: pulumi.Input[str]
+    """Alibaba Cloud account id (the flow-log key's ARN names it)."""
+    protect: bool = False
+    """True (prod): the flow-log KMS key is protected and retained, with KMS deletion protection."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every taggable child (cost allocation, ownership)."""
 
@@ -205,11 +212,22 @@ class Network(pulumi.ComponentResource):
             opts=child_options(self),
         )
         # Logstores take no tags; the project carries them.
+        encrypt_conf = logstore_encryption(
+            f"{name}-flow-logs",
+            parent=self,
+            region=args.region,
+            account_id=args.account_id,
+            role_name=f"{args.name_prefix}-flow-logs-sls",
+            description=f"VPC flow logs of {args.name_prefix}-vpc",
+            tags=tags,
+            protect=args.protect,
+        )
         store = alicloud.log.Store(
             f"{name}-flow-logs-store",
             project_name=project.project_name,
             logstore_name=FLOW_LOG_STORE,
             retention_period=args.flow_log_retention_days,
+            encrypt_conf=encrypt_conf,
             opts=child_options(self),
         )
         alicloud.vpc.FlowLog(

@@ -12,6 +12,7 @@ import pulumi_aws as aws
 
 from components.aws.node_launch_template import node_launch_template
 from components.aws.scale_from_zero import autoscaling_group_name
+from components.aws.service_keys import account_facts, log_group_key, service_key, volume_key_policy
 from components.options import child_options, stateful_options
 
 CLUSTER_POLICIES = ("arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",)
@@ -66,8 +67,9 @@ class GpuClusterArgs:
 
 
 class GpuCluster(pulumi.ComponentResource):
-    """EKS cluster + KMS secrets key + control-plane log group + cluster role + OIDC provider
-    (IRSA) + node role + system node group (with its launch template)."""
+    """EKS cluster + KMS secrets key + control-plane log group (with its KMS key) + cluster role +
+    OIDC provider (IRSA) + node role + node volume KMS key + system node group (with its launch
+    template)."""
 
     cluster_name: pulumi.Output[str]
     kubeconfig: pulumi.Output[str]
@@ -79,6 +81,8 @@ class GpuCluster(pulumi.ComponentResource):
     """Role of the nodes (system group and GPU pools): worker, CNI and ECR read-only policies."""
     cluster_security_group_id: pulumi.Output[str]
     """The security group EKS creates for control plane and nodes."""
+    node_volume_key_arn: pulumi.Output[str]
+    """Customer-managed key that node root volumes (system and GPU pools) are encrypted with."""
     cluster: aws.eks.Cluster
     """The native cluster, for escape hatches."""
     system_node_group: aws.eks.NodeGroup
@@ -116,10 +120,20 @@ class GpuCluster(pulumi.ComponentResource):
 
         # EKS writes to this exact name; creating it first lets us set retention (EKS would
         # create it with logs kept forever).
+        log_group_name = f"/aws/eks/{args.cluster_name}/cluster"
+        logs_key = log_group_key(
+            f"{name}-logs-key",
+            parent=self,
+            region=args.region,
+            log_group=log_group_name,
+            tags=tags,
+            protect=args.protect,
+        )
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-control-plane-logs",
-            name=f"/aws/eks/{args.cluster_name}/cluster",
+            name=log_group_name,
             retention_in_days=args.log_retention_days,
+            kms_key_id=logs_key.arn,
             tags=tags,
             opts=child_options(self),
         )
@@ -174,7 +188,19 @@ class GpuCluster(pulumi.ComponentResource):
         )
         node_attachments = self._attach(name, "node", node_role, NODE_POLICIES)
 
-        system_template = node_launch_template(f"{name}-system", parent=self, disk_gib=args.system_disk_gib, tags=tags)
+        partition, account = account_facts(self)
+        volume_key = service_key(
+            f"{name}-node-volumes-key",
+            parent=self,
+            description=f"EBS encryption of the node volumes of EKS cluster {args.cluster_name}",
+            policy=pulumi.Output.all(partition, account).apply(lambda v: volume_key_policy(v[0], v[1])),
+            tags=tags,
+            protect=args.protect,
+        )
+        self.node_volume_key_arn = volume_key.arn
+        system_template = node_launch_template(
+            f"{name}-system", parent=self, disk_gib=args.system_disk_gib, tags=tags, kms_key_arn=volume_key.arn
+        )
         self.system_node_group = aws.eks.NodeGroup(
             f"{name}-system",
             cluster_name=self.cluster.name,
@@ -217,6 +243,7 @@ class GpuCluster(pulumi.ComponentResource):
                 "oidc_provider_arn": self.oidc_provider_arn,
                 "oidc_issuer": self.oidc_issuer,
                 "node_role_arn": self.node_role_arn,
+                "node_volume_key_arn": self.node_volume_key_arn,
             }
         )
 

@@ -75,6 +75,9 @@ class GpuNodePoolArgs:
     the pool gets EFA interfaces, which must name their security groups."""
     disk_gib: int = 200
     """Root volume size (encrypted gp3). Default 200 GiB (container images of ML stacks are large)."""
+    volume_kms_key_arn: pulumi.Input[str] | None = None
+    """Customer-managed key for the root volumes (`GpuCluster.node_volume_key_arn`). Default none:
+    the account's EBS default key, which AWS manages (the policy pack flags it)."""
     labels: Mapping[str, str] = field(default_factory=dict)
     """Extra node labels. The pool and accelerator labels are always set."""
     fixed_size_reason: str | None = None
@@ -166,6 +169,7 @@ class GpuNodePool(pulumi.ComponentResource):
             # instances with more cards (p5.48xlarge: 32) reach full bandwidth with one EFA per card.
             efa_interfaces=1 if self.efa else 0,
             security_group_ids=[args.cluster_security_group_id] if self.efa and args.cluster_security_group_id else (),
+            kms_key_arn=args.volume_kms_key_arn,
         )
         reservation = args.capacity_reservation
         if reservation is not None:

@@ -13,6 +13,7 @@ import pulumi_aws as aws
 
 from catalog import MachineType, load_catalog
 from components.aws.bucket import Bucket
+from components.aws.service_keys import log_group_key
 from components.options import child_options, stateful_options
 
 VARIANT = "primary"
@@ -97,11 +98,21 @@ class ModelEndpoint(pulumi.ComponentResource):
             )
         tags = {**args.tags, "endpoint": args.endpoint_name}
 
+        log_group_name = f"/aws/sagemaker/Endpoints/{args.endpoint_name}"
+        logs_key = log_group_key(
+            f"{name}-logs-key",
+            parent=self,
+            region=args.region,
+            log_group=log_group_name,
+            tags=tags,
+            protect=args.protect,
+        )
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
             # SageMaker writes container logs to this exact name.
-            name=f"/aws/sagemaker/Endpoints/{args.endpoint_name}",
+            name=log_group_name,
             retention_in_days=args.log_retention_days,
+            kms_key_id=logs_key.arn,
             tags=tags,
             opts=child_options(self),
         )

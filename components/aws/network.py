@@ -11,6 +11,7 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.service_keys import log_group_key
 from components.options import child_options
 
 NatStrategy = Literal["single", "per-zone", "none"]
@@ -38,6 +39,8 @@ class NetworkArgs:
     route to the internet (S3 stays reachable through the gateway endpoint)."""
     flow_log_retention_days: int = 90
     """Days CloudWatch keeps the VPC flow logs. Default 90."""
+    protect: bool = False
+    """True (prod): the flow logs' KMS key is protected and retained (losing it loses the logs)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every taggable child (cost allocation, ownership)."""
 
@@ -224,9 +227,14 @@ class Network(pulumi.ComponentResource):
         return gateways
 
     def _flow_logs(self, name: str, args: NetworkArgs, tags: dict[str, str]) -> None:
+        # The log group's name is generated, so the key admits any log group of the account here.
+        logs_key = log_group_key(
+            f"{name}-flow-logs-key", parent=self, region=args.region, log_group="*", tags=tags, protect=args.protect
+        )
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-flow-logs",
             retention_in_days=args.flow_log_retention_days,
+            kms_key_id=logs_key.arn,
             tags=tags,
             opts=child_options(self),
         )

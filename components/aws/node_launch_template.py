@@ -24,6 +24,7 @@ def node_launch_template(
     placement_group_name: pulumi.Input[str] | None = None,
     efa_interfaces: int = 0,
     security_group_ids: Sequence[pulumi.Input[str]] = (),
+    kms_key_arn: pulumi.Input[str] | None = None,
 ) -> aws.ec2.LaunchTemplate:
     """A launch template for an EKS managed node group.
 
@@ -31,7 +32,9 @@ def node_launch_template(
     `efa_interfaces`: number of EFA network interfaces, one per network card; default 0 (EKS
     attaches the usual ENA interface). With EFA the template must name the security groups
     itself (`security_group_ids`, the cluster security group), since EKS cannot add them to
-    interfaces the template defines."""
+    interfaces the template defines. `kms_key_arn`: the customer-managed key the root volume is
+    encrypted with (`GpuCluster.node_volume_key_arn`); default none, the account's EBS default
+    key (AWS-managed)."""
     if efa_interfaces and not security_group_ids:
         raise ValueError("EFA interfaces need the node security group ids")
     network_interfaces = [
@@ -66,6 +69,7 @@ def node_launch_template(
                     "volume_type": "gp3",
                     "encrypted": "true",
                     "delete_on_termination": "true",
+                    **({"kms_key_id": kms_key_arn} if kms_key_arn is not None else {}),
                 },
             }
         ],

@@ -12,6 +12,7 @@ import pulumi
 from pulumi_azure_native import containerservice, keyvault, managedidentity, monitor
 
 from components.azure.autoscaler_profile import AUTOSCALER_PROFILE
+from components.azure.disk_encryption import disk_encryption
 from components.azure.gpu_pool import GpuPoolArgs, gpu_agent_pool
 from components.azure.key_vault import rotating_key, vault_properties
 from components.azure.resource_ids import key_vault_id, key_vault_key_id
@@ -37,7 +38,7 @@ class GpuClusterArgs:
     """Subnet for all node pools (from `Network`)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     kubernetes_version: str | None = None
-    """Default None: AKS's default version at creation, then moved by the auto-upgrade channel."""
+    """Default None: AKS's default at creation, then moved by the auto-upgrade channel."""
     auto_upgrade_channel: Literal["rapid", "stable", "patch", "node-image"] = "stable"
     """Default `stable`. Node OS images are patched by the `NodeImage` channel regardless."""
     authorized_ip_ranges: Sequence[str] = ()
@@ -59,17 +60,19 @@ class GpuClusterArgs:
     """`nat-gateway` (default): egress through the NAT gateway already on the node subnet.
     `none`: a network-isolated cluster (no egress; images come from the AKS artifact cache)."""
     encryption_at_host: bool = True
-    """Default true: node temp disks and caches are encrypted at the host (needs the
-    `Microsoft.Compute/EncryptionAtHost` feature registered on the subscription)."""
+    """Default true: temp disks and caches encrypted at the host (needs the subscription feature
+    `Microsoft.Compute/EncryptionAtHost`)."""
     api_server_subnet_id: pulumi.Input[str] | None = None
-    """Subnet delegated to AKS (from `Network`) for API Server VNet Integration: the API server
-    gets an internal load balancer in the VNet. Default None: no integration (then a private
-    KMS vault is not possible, see `kms_key_vault_name`)."""
+    """Subnet delegated to AKS (from `Network`) for API Server VNet Integration (an internal load
+    balancer in the VNet). Default None: no integration, so no private KMS vault either."""
     kms_key_vault_name: str | None = None
     """Default None: etcd is encrypted with platform keys only. Set (needs
     `api_server_subnet_id`): Kubernetes secrets are envelope-encrypted (KMS) with a rotating key
     in a dedicated private Key Vault of this name, which the control plane reaches through a
     private endpoint."""
+    disk_key_vault_name: str | None = None
+    """Default None: platform-managed node disk keys. Set: a Key Vault of this name, a rotating key
+    and a disk encryption set for every node disk."""
     log_workspace_id: pulumi.Input[str] | None = None
     """Log Analytics workspace for control-plane audit logs (`kube-audit-admin`, `guard`).
     Default None: no audit logs."""
@@ -145,6 +148,24 @@ class GpuCluster(pulumi.ComponentResource):
             kms, kms_grants = self._kms(name, args, args.kms_key_vault_name, identity, tags)
             grants.extend(kms_grants)
 
+        disk_encryption_set_id: pulumi.Input[str] | None = None
+        if args.disk_key_vault_name is not None:
+            disks = disk_encryption(
+                name,
+                parent=self,
+                subscription_id=args.subscription_id,
+                tenant_id=args.tenant_id,
+                resource_group_name=args.resource_group_name,
+                location=args.location,
+                vault_name=args.disk_key_vault_name,
+                cluster_name=args.cluster_name,
+                cluster_principal_id=identity.principal_id,
+                tags=tags,
+                protect=args.protect,
+            )
+            disk_encryption_set_id = disks.disk_encryption_set.id
+            grants.extend(disks.grants)
+
         private = not args.authorized_ip_ranges
         api_server: dict[str, object] = (
             {"enable_private_cluster": True, "enable_private_cluster_public_fqdn": False}
@@ -171,6 +192,8 @@ class GpuCluster(pulumi.ComponentResource):
                 "admin_group_object_ids": list(args.admin_group_object_ids),
             },
             disable_local_accounts=True,
+            disk_encryption_set_id=disk_encryption_set_id,
+            addon_profiles={"azurepolicy": {"enabled": True}},  # admission policies (Gatekeeper)
             oidc_issuer_profile={"enabled": True},
             security_profile=security,
             api_server_access_profile=api_server,

@@ -197,6 +197,10 @@ class ModelEndpoint(pulumi.ComponentResource):
             sku={"name": args.registry_sku},
             admin_user_enabled=False,
             anonymous_pull_enabled=False,
+            # Regional data endpoints (Premium): layer downloads go through the private endpoint too.
+            data_endpoint_enabled=args.registry_sku == "Premium",
+            # Premium only: untagged manifests left by rebuilt images are deleted after a week.
+            policies={"retention_policy": {"status": "enabled", "days": 7}} if args.registry_sku == "Premium" else None,
             public_network_access="Disabled" if args.registry_sku == "Premium" else "Enabled",
             network_rule_bypass_options="AzureServices",
             tags=tags,

@@ -23,6 +23,8 @@ class BuiltInRole(StrEnum):
     KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
     NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
     KEY_VAULT_CRYPTO_USER = "12338af0-0e69-4776-bea7-57ae8d297424"
+    READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+    """Reads one resource's configuration (granted on a single disk encryption set)."""
     KEY_VAULT_CONTRIBUTOR = "f25e0fa2-a7c8-4377-a976-54943a77a395"
     """Manages the vault resource (not its keys or secrets): AKS needs it on a private KMS vault
     to create the private endpoint its API server reaches the vault through."""

@@ -128,6 +128,10 @@ class GpuCluster(pulumi.ComponentResource):
     kubeconfig: pulumi.Output[str]
     """A kubeconfig (secret) that authenticates with `gke-gcloud-auth-plugin`."""
     node_service_account_email: pulumi.Output[str]
+    node_disk_key_id: pulumi.Output[str]
+    """Cloud KMS key the node boot disks are encrypted with (pools attached later, TPU pools too)."""
+    node_disk_key_grant: pulumi.Resource
+    """The Compute Engine service agent's grant on that key: pools that use it depend on it."""
     workload_pool: pulumi.Output[str]
     """`<project>.svc.id.goog`: the Workload Identity pool Kubernetes service accounts live in."""
     cluster: gcp.container.Cluster
@@ -159,6 +163,19 @@ class GpuCluster(pulumi.ComponentResource):
             protect=args.protect,
         )
 
+        # Node boot disks: the Compute Engine service agent encrypts them with this key.
+        disk_key = encryption_key(
+            self,
+            f"{name}-node-disks",
+            project=args.project,
+            location=args.kms_location,
+            service_agent=service_agent(args.project_number, "compute-system"),
+            labels=labels,
+            protect=args.protect,
+        )
+        self.node_disk_key_id = disk_key.key_id
+        self.node_disk_key_grant = disk_key.grant
+
         public_endpoint = bool(args.master_authorized_networks)
         workload_pool = f"{args.project}.svc.id.goog"
         self.cluster = gcp.container.Cluster(
@@ -183,6 +200,7 @@ class GpuCluster(pulumi.ComponentResource):
                 service_account=node_sa,
                 resource_labels=labels,
                 disk_gib=50,
+                boot_disk_kms_key=disk_key.key_id,
             ),
             private_cluster_config={
                 "enable_private_nodes": True,
@@ -208,7 +226,7 @@ class GpuCluster(pulumi.ComponentResource):
             cost_management_config={"enabled": True},
             deletion_protection=args.protect,
             resource_labels=labels,
-            opts=stateful_options(self, args.protect, depends_on=[secrets_key.grant]),
+            opts=stateful_options(self, args.protect, depends_on=[secrets_key.grant, disk_key.grant]),
         )
         cluster_id = pulumi.Output.concat(
             "projects/", args.project, "/locations/", args.location, "/clusters/", self.cluster.name
@@ -236,12 +254,22 @@ class GpuCluster(pulumi.ComponentResource):
                 resource_labels=labels,
                 kubernetes_labels={POOL_LABEL: "system"},
                 disk_gib=100,
+                boot_disk_kms_key=disk_key.key_id,
             ),
-            opts=child_options(self, ignore_changes=["initial_node_count"], delete_before_replace=True),
+            opts=child_options(
+                self, ignore_changes=["initial_node_count"], delete_before_replace=True, depends_on=[disk_key.grant]
+            ),
         )
         for pool in args.gpu_pools:
             self.node_pools[pool.name] = _gpu_node_pool(
-                self, name, pool, args=args, cluster_id=cluster_id, node_sa=node_sa, zones=zones
+                self,
+                name,
+                pool,
+                args=args,
+                cluster_id=cluster_id,
+                node_sa=node_sa,
+                zones=zones,
+                disk_key=disk_key.key_id,
             )
 
         self.cluster_name = self.cluster.name
@@ -261,6 +289,7 @@ class GpuCluster(pulumi.ComponentResource):
                 "endpoint": self.endpoint,
                 "kubeconfig": self.kubeconfig,
                 "node_service_account_email": self.node_service_account_email,
+                "node_disk_key_id": self.node_disk_key_id,
                 "workload_pool": self.workload_pool,
             }
         )
@@ -275,6 +304,7 @@ def _gpu_node_pool(
     cluster_id: pulumi.Input[str],
     node_sa: pulumi.Input[str],
     zones: list[str],
+    disk_key: pulumi.Input[str],
 ) -> gcp.container.NodePool:
     reservation = pool.reservation
     if pool.capacity_reservation_nodes:
@@ -335,6 +365,7 @@ def _gpu_node_pool(
                 "gpu_driver_installation_config": {"gpu_driver_version": pool.driver_version},
             },
             reservation=reservation,
+            boot_disk_kms_key=disk_key,
         ),
         opts=child_options(parent, ignore_changes=["initial_node_count"], delete_before_replace=True),
         **extra,

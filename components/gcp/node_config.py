@@ -23,13 +23,15 @@ def node_config(
     disk_type: str | None = "pd-balanced",
     guest_accelerator: Mapping[str, Any] | None = None,
     reservation: str | None = None,
+    boot_disk_kms_key: pulumi.Input[str] | None = None,
 ) -> dict[str, Any]:
     """Node settings: the node service account (never the Compute Engine default one), the GKE
     metadata server (pods see their Workload Identity, never the node's credentials), shielded
     VMs with secure boot and integrity monitoring, legacy metadata endpoints off, gVNIC,
-    COS containerd image, a `disk_type` boot disk (None: GKE's default for the machine type);
-    plus the pool's own machine, spot, taint (`<taint_key>=present:NoSchedule`), labels,
-    accelerator and reservation."""
+    COS containerd image, a `disk_type` boot disk (None: GKE's default for the machine type)
+    encrypted with `boot_disk_kms_key` (a Cloud KMS key id; None: Google-managed keys); plus the
+    pool's own machine, spot, taint (`<taint_key>=present:NoSchedule`), labels, accelerator and
+    reservation."""
     config: dict[str, Any] = {
         "machine_type": machine_type,
         "service_account": service_account,
@@ -46,6 +48,8 @@ def node_config(
     }
     if disk_type is not None:
         config["disk_type"] = disk_type
+    if boot_disk_kms_key is not None:
+        config["boot_disk_kms_key"] = boot_disk_kms_key
     if taint_key is not None:
         config["taints"] = [{"key": taint_key, "value": "present", "effect": "NO_SCHEDULE"}]
     if guest_accelerator is not None:

@@ -52,6 +52,9 @@ class TpuPoolArgs:
     """GKE form: the cluster's location (region or zone)."""
     node_service_account: pulumi.Input[str] | None = None
     """GKE form: e-mail of the cluster's node service account."""
+    boot_disk_kms_key: pulumi.Input[str] | None = None
+    """GKE form: Cloud KMS key for the nodes' boot disks (`GpuCluster.node_disk_key_id`). Default
+    none: Google-managed keys (the policy pack flags it)."""
     network: pulumi.Input[str] | None = None
     """TPU VM form: the VPC."""
     subnetwork: pulumi.Input[str] | None = None
@@ -115,6 +118,7 @@ class TpuPool(pulumi.ComponentResource):
             # Not every TPU machine takes Persistent Disk (newer ones boot from Hyperdisk only):
             # GKE picks the boot disk type each machine supports.
             disk_type=None,
+            boot_disk_kms_key=args.boot_disk_kms_key,
         )
         common: dict[str, Any] = {
             "project": args.project,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from catalog import load_catalog
-from policies.framework import Context, Resource, Rule, as_bool, as_list, dig, present
+from policies.framework import Context, Example, Resource, Rule, as_bool, as_list, dig, present
 from policies.rules.references import PRIVATE_NETWORK_TYPES, computed_from, names_customer_key
 from policies.rules.workloads import eas_service_config
 
@@ -59,6 +59,17 @@ ML_ENDPOINT_PRIVATE = Rule(
     tags=("security",),
     remediation="SageMaker: enableNetworkIsolation + vpcConfig; Vertex: Private Service Connect or a peered "
     "network; Azure ML: publicNetworkAccess Disabled; PAI-EAS: VPC direct connection (cloud.networking).",
+    rationale="A public model endpoint can be called, and its weights probed or its GPUs run up, by anyone with a "
+    "token; a model container with internet egress can exfiltrate what it is sent. Private endpoints and "
+    "network isolation keep inference traffic inside the VPC.",
+    examples=(
+        Example(
+            type=VERTEX_ENDPOINT,
+            compliant={"privateServiceConnectConfig": {"enablePrivateServiceConnect": True}},
+            violating={"displayName": "chat"},
+            note="a public endpoint",
+        ),
+    ),
     checks={
         SAGEMAKER_MODEL: _s21_sagemaker,
         VERTEX_ENDPOINT: _s21_vertex,
@@ -109,6 +120,17 @@ ML_CMK = Rule(
     tags=("security",),
     remediation="SageMaker endpoint configuration kmsKeyArn (EBS-backed instance families); Vertex encryptionSpec; "
     "Azure ML workspace encryption with a Key Vault key.",
+    rationale="Endpoint volumes and ML workspaces hold model artefacts, request captures and experiment data; a "
+    "customer key puts access to them under the same key policy, audit log and revocation as the buckets "
+    "they come from.",
+    examples=(
+        Example(
+            type=VERTEX_ENDPOINT,
+            compliant={"encryptionSpec": {"kmsKeyName": "projects/p/locations/l/keyRings/r/cryptoKeys/k"}},
+            violating={"displayName": "chat"},
+            note="no encryption spec",
+        ),
+    ),
     checks={
         SAGEMAKER_ENDPOINT_CONFIG: _s22_sagemaker,
         VERTEX_ENDPOINT: _s22_vertex,
@@ -138,6 +160,16 @@ ML_WORKSPACE_PRIVATE = Rule(
     tags=("security",),
     remediation="Azure ML: workspace publicNetworkAccess Disabled (managed network / private endpoint) and online "
     "endpoints with authMode AADToken.",
+    rationale="An ML workspace reachable from the internet exposes its datastores, registries and compute to leaked"
+    " tokens, and key-based endpoint auth hands out static keys that are neither scoped nor attributable.",
+    examples=(
+        Example(
+            type=AZURE_ML_WORKSPACE,
+            compliant={"publicNetworkAccess": "Disabled"},
+            violating={"publicNetworkAccess": "Enabled"},
+            note="public network access",
+        ),
+    ),
     checks={AZURE_ML_WORKSPACE: _s23_workspace, AZURE_ONLINE_ENDPOINT: _s23_endpoint},
 )
 

@@ -1,21 +1,39 @@
-"""Network: internet-facing admin ports (S16), flow logs (S17), NAT gateways in dev (C8)."""
+"""Network: flow logs (S17), the default security group, rule descriptions, NAT gateways in dev (C8),
+and (from `network_ingress`) what firewalls let in from and out to the internet."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping
 
-from policies.framework import Context, Finding, Resource, Rule, Stack, as_bool, as_int, as_list, cloud_of, dig
+from policies.framework import (
+    Context,
+    Example,
+    Finding,
+    Resource,
+    Rule,
+    Stack,
+    as_bool,
+    as_list,
+    cloud_of,
+    dig,
+    present,
+)
+from policies.rules import network_ingress
+from policies.rules.firewall_rules import (
+    ALICLOUD_SECURITY_GROUP,
+    ALICLOUD_SG_RULE,
+    AWS_DEFAULT_SECURITY_GROUP,
+    AWS_EGRESS_RULE,
+    AWS_INGRESS_RULE,
+    AWS_RULES,
+    AWS_SECURITY_GROUP,
+    AWS_SECURITY_GROUP_RULE,
+    AZURE_NSG,
+    AZURE_SECURITY_RULE,
+    GCP_FIREWALL,
+)
 
-AWS_SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
-AWS_DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
-AWS_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-AWS_SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
-GCP_FIREWALL = "gcp:compute/firewall:Firewall"
-AZURE_NSG = "azure-native:network:NetworkSecurityGroup"
-AZURE_SECURITY_RULE = "azure-native:network:SecurityRule"
-ALICLOUD_SG_RULE = "alicloud:ecs/securityGroupRule:SecurityGroupRule"
 AWS_VPC = "aws:ec2/vpc:Vpc"
 AWS_FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 GCP_SUBNETWORK = "gcp:compute/subnetwork:Subnetwork"
@@ -28,162 +46,6 @@ NAT_GATEWAYS = (
     "gcp:compute/routerNat:RouterNat",
     "azure-native:network:NatGateway",
     "alicloud:vpc/natGateway:NatGateway",
-)
-
-OPEN_SOURCES = {"0.0.0.0/0", "::/0", "*", "internet", "any", "0.0.0.0"}
-ALL_PROTOCOLS = {"-1", "all", "*", "any"}
-PORT_PROTOCOLS = {"tcp", "udp", "6", "17"}
-
-
-def _opens(sources: Iterable[object]) -> list[str]:
-    return sorted({str(s) for s in sources if isinstance(s, str) and s.lower() in OPEN_SOURCES})
-
-
-def _exposure(protocol: object, low: int | None, high: int | None, admin_ports: list[int]) -> str | None:
-    """What an allow rule from anywhere exposes, or None when it is harmless (ICMP, other ports)."""
-    proto = str(protocol).lower() if protocol is not None else "all"
-    if proto in ALL_PROTOCOLS:
-        return "every port and protocol"
-    if proto not in PORT_PROTOCOLS:
-        return None
-    if low is None and high is None:
-        return f"every {proto} port"
-    low = 0 if low is None else low
-    high = 65535 if high is None else high
-    if low <= 1 and high >= 65535:
-        return f"every {proto} port"
-    hit = [p for p in admin_ports if low <= p <= high]
-    return f"{proto} port {', '.join(map(str, hit))}" if hit else None
-
-
-def _finding(sources: list[str], exposure: str | None, where: str = "") -> Iterator[str]:
-    if sources and exposure:
-        yield f"{where}allows {exposure} from {', '.join(sources)}"
-
-
-# -- S16 ------------------------------------------------------------------------------------------
-def _s16_aws_group(group: Resource, ctx: Context) -> Iterator[str]:
-    for index, rule in enumerate(as_list(group.get("ingress"))):
-        if not isinstance(rule, Mapping):
-            continue
-        sources = _opens([*as_list(rule.get("cidrBlocks")), *as_list(rule.get("ipv6CidrBlocks"))])
-        exposure = _exposure(
-            rule.get("protocol"), as_int(rule.get("fromPort")), as_int(rule.get("toPort")), ctx.config["adminPorts"]
-        )
-        yield from _finding(sources, exposure, f"ingress[{index}] ")
-
-
-def _s16_aws_ingress_rule(rule: Resource, ctx: Context) -> Iterator[str]:
-    sources = _opens([rule.get("cidrIpv4"), rule.get("cidrIpv6")])
-    exposure = _exposure(
-        rule.get("ipProtocol"), as_int(rule.get("fromPort")), as_int(rule.get("toPort")), ctx.config["adminPorts"]
-    )
-    yield from _finding(sources, exposure)
-
-
-def _s16_aws_group_rule(rule: Resource, ctx: Context) -> Iterator[str]:
-    if rule.get("type") != "ingress":
-        return
-    sources = _opens([*as_list(rule.get("cidrBlocks")), *as_list(rule.get("ipv6CidrBlocks"))])
-    exposure = _exposure(
-        rule.get("protocol"), as_int(rule.get("fromPort")), as_int(rule.get("toPort")), ctx.config["adminPorts"]
-    )
-    yield from _finding(sources, exposure)
-
-
-def _gcp_ports(ports: list[Any]) -> list[tuple[int | None, int | None]]:
-    if not ports:
-        return [(None, None)]
-    ranges = []
-    for port in ports:
-        low, _, high = str(port).partition("-")
-        ranges.append((as_int(low), as_int(high or low)))
-    return ranges
-
-
-def _s16_gcp_firewall(firewall: Resource, ctx: Context) -> Iterator[str]:
-    if firewall.get("direction", "INGRESS") != "INGRESS" or as_bool(firewall.get("disabled")):
-        return
-    ranges = as_list(firewall.get("sourceRanges"))
-    if not ranges and not firewall.get("sourceTags") and not firewall.get("sourceServiceAccounts"):
-        ranges = ["0.0.0.0/0"]  # GCP's default source for an ingress rule with no source
-    sources = _opens(ranges)
-    for allow in as_list(firewall.get("allows")):
-        for low, high in _gcp_ports(as_list(dig(allow, "ports"))):
-            yield from _finding(sources, _exposure(dig(allow, "protocol"), low, high, ctx.config["adminPorts"]))
-
-
-def _azure_ports(rule: Mapping[str, Any]) -> list[tuple[int | None, int | None]]:
-    ports = [rule.get("destinationPortRange"), *as_list(rule.get("destinationPortRanges"))]
-    ranges: list[tuple[int | None, int | None]] = []
-    for port in ports:
-        if port is None:
-            continue
-        if str(port) == "*":
-            ranges.append((None, None))
-            continue
-        low, _, high = str(port).partition("-")
-        ranges.append((as_int(low), as_int(high or low)))
-    return ranges
-
-
-def _azure_rule(rule: Mapping[str, Any], admin_ports: list[int], where: str = "") -> Iterator[str]:
-    if str(rule.get("direction", "")).lower() != "inbound" or str(rule.get("access", "")).lower() != "allow":
-        return
-    sources = _opens([rule.get("sourceAddressPrefix"), *as_list(rule.get("sourceAddressPrefixes"))])
-    for low, high in _azure_ports(rule):
-        yield from _finding(sources, _exposure(rule.get("protocol", "*"), low, high, admin_ports), where)
-
-
-def _s16_azure_nsg(group: Resource, ctx: Context) -> Iterator[str]:
-    for rule in as_list(group.get("securityRules")):
-        if isinstance(rule, Mapping):
-            yield from _azure_rule(rule, ctx.config["adminPorts"], f"security rule {rule.get('name', '?')} ")
-
-
-def _s16_azure_rule(rule: Resource, ctx: Context) -> Iterator[str]:
-    yield from _azure_rule(rule.props, ctx.config["adminPorts"])
-
-
-def _s16_alicloud_rule(rule: Resource, ctx: Context) -> Iterator[str]:
-    if rule.get("type") != "ingress" or rule.get("policy", "accept") != "accept":
-        return
-    sources = _opens([rule.get("cidrIp"), rule.get("ipv6CidrIp")])
-    low, _, high = str(rule.get("portRange", "-1/-1")).partition("/")
-    low_port, high_port = as_int(low), as_int(high)
-    if low_port == -1:
-        low_port = high_port = None
-    yield from _finding(sources, _exposure(rule.get("ipProtocol"), low_port, high_port, ctx.config["adminPorts"]))
-
-
-NO_PUBLIC_ADMIN_INGRESS = Rule(
-    id="network-no-public-admin-ingress",
-    ref="S16",
-    domain="network",
-    description="No firewall rule opens SSH, RDP or every port to the whole internet.",
-    severity="critical",
-    tags=("security",),
-    remediation="Remove the rule or narrow its source to known CIDRs; reach nodes through SSM Session Manager, IAP "
-    "TCP forwarding, Azure Bastion or a VPN instead of public SSH/RDP.",
-    checks={
-        AWS_SECURITY_GROUP: _s16_aws_group,
-        AWS_DEFAULT_SECURITY_GROUP: _s16_aws_group,
-        AWS_INGRESS_RULE: _s16_aws_ingress_rule,
-        AWS_SECURITY_GROUP_RULE: _s16_aws_group_rule,
-        GCP_FIREWALL: _s16_gcp_firewall,
-        AZURE_NSG: _s16_azure_nsg,
-        AZURE_SECURITY_RULE: _s16_azure_rule,
-        ALICLOUD_SG_RULE: _s16_alicloud_rule,
-    },
-    properties={
-        "adminPorts": {
-            "type": "array",
-            "items": {"type": "integer", "minimum": 1, "maximum": 65535},
-            "default": [22, 3389],
-            "description": "Ports that must never be open to 0.0.0.0/0 (rules opening every port always are).",
-        }
-    },
-    default_enforcement="mandatory",
 )
 
 
@@ -221,6 +83,16 @@ FLOW_LOGS = Rule(
     tags=("security",),
     remediation="AWS: an ec2 FlowLog on the VPC; GCP: logConfig on every subnetwork; Azure: a VNet FlowLog; "
     "Alibaba: a vpc FlowLog on the VPC. Keep the destination's retention bounded (log-retention-set).",
+    rationale="Flow logs are the only record of which addresses a node talked to: without them an exfiltration "
+    "or a lateral move cannot be investigated after the fact, and a misrouted NAT bill cannot be explained.",
+    examples=(
+        Example(
+            type=GCP_SUBNETWORK,
+            compliant={"ipCidrRange": "10.3.0.0/20", "logConfig": {"aggregationInterval": "INTERVAL_5_SEC"}},
+            violating={"ipCidrRange": "10.3.0.0/20"},
+            note="no logConfig",
+        ),
+    ),
     checks={
         AWS_VPC: _s17_aws_vpc,
         GCP_SUBNETWORK: _s17_gcp_subnet,
@@ -229,6 +101,164 @@ FLOW_LOGS = Rule(
     },
     needs_stack=True,
     covers=(AWS_FLOW_LOG, AZURE_FLOW_LOG, ALICLOUD_FLOW_LOG),
+)
+
+
+# -- the default security group -------------------------------------------------------------------
+def _default_group(group: Resource, ctx: Context) -> Iterator[str]:
+    kept = [d for d in ("ingress", "egress") if present(group.get(d))]
+    if kept:
+        yield f"the VPC's default security group keeps {' and '.join(kept)} rules (it should allow nothing)"
+
+
+def _default_group_vpc(vpc: Resource, ctx: Context) -> Iterator[str]:
+    if not ctx.require_stack().referencing(vpc, AWS_DEFAULT_SECURITY_GROUP, "vpcId"):
+        yield (
+            "the VPC's default security group is not managed here, so it keeps AWS's default rules (all traffic "
+            "between its members, all egress); adopt it with a DefaultSecurityGroup without rules"
+        )
+
+
+def _default_group_rule(rule: Resource, ctx: Context) -> Iterator[str]:
+    groups = [g for g in ctx.require_stack().origins(rule, "securityGroupId") if g.type == AWS_DEFAULT_SECURITY_GROUP]
+    if groups:
+        yield f"adds a rule to the default security group {groups[0].name}, which should allow nothing"
+
+
+DEFAULT_SECURITY_GROUP_CLOSED = Rule(
+    id="network-default-security-group-closed",
+    ref="",
+    domain="network",
+    description="Each VPC's default security group allows no traffic.",
+    severity="medium",
+    tags=("security",),
+    remediation="Adopt the default security group of every VPC with a DefaultSecurityGroup that has no ingress and no "
+    "egress rules, and give workloads their own security groups.",
+    rationale="Anything launched without an explicit security group lands in the default one; with AWS's default "
+    "rules every such resource can reach every other and the internet, which defeats the per-workload groups.",
+    examples=(
+        Example(
+            type=AWS_DEFAULT_SECURITY_GROUP,
+            compliant={"vpcId": "vpc-1", "ingress": [], "egress": []},
+            violating={"vpcId": "vpc-1", "ingress": [{"protocol": "-1", "fromPort": 0, "toPort": 0, "self": True}]},
+            note="the default self-referencing allow-all rule kept",
+        ),
+    ),
+    checks={
+        AWS_DEFAULT_SECURITY_GROUP: _default_group,
+        AWS_VPC: _default_group_vpc,
+        **dict.fromkeys(AWS_RULES, _default_group_rule),
+    },
+    needs_stack=True,
+)
+
+
+# -- rule descriptions ----------------------------------------------------------------------------
+_PULUMI_DEFAULT_DESCRIPTION = "Managed by Pulumi"
+
+
+def _described(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip()) and value.strip() != _PULUMI_DEFAULT_DESCRIPTION
+
+
+def _inline_descriptions(resource: Resource, keys: tuple[str, ...], label: str = "") -> Iterator[str]:
+    for key in keys:
+        for index, rule in enumerate(as_list(resource.get(key))):
+            if isinstance(rule, Mapping) and not _described(rule.get("description")):
+                name = f"{label} {rule.get('name', index)}" if label else f"{key}[{index}]"
+                yield f"{name} has no description"
+
+
+def _describe_aws_group(group: Resource, ctx: Context) -> Iterator[str]:
+    if group.type == AWS_SECURITY_GROUP and not _described(group.get("description")):
+        yield "the security group has no description of its own (Pulumi's default 'Managed by Pulumi' says nothing)"
+    yield from _inline_descriptions(group, ("ingress", "egress"))
+
+
+def _describe_nsg(group: Resource, ctx: Context) -> Iterator[str]:
+    yield from _inline_descriptions(group, ("securityRules",), "security rule")
+
+
+def _describe_resource(resource: Resource, ctx: Context) -> Iterator[str]:
+    if not _described(resource.get("description")):
+        yield "has no description (say what the rule admits and why)"
+
+
+RULES_DESCRIBED = Rule(
+    id="network-rules-described",
+    ref="",
+    domain="network",
+    description="Security groups and firewall rules say what they admit and why.",
+    severity="low",
+    tags=("security",),
+    remediation="Give every security group, security group rule, firewall rule and NSG rule a description.",
+    rationale="A firewall rule without a description cannot be reviewed: nobody can tell whether an opening is "
+    "still needed, so stale openings accumulate. Descriptions are also what an auditor reads first.",
+    examples=(
+        Example(
+            type=ALICLOUD_SG_RULE,
+            compliant={"type": "ingress", "ipProtocol": "all", "cidrIp": "10.0.0.0/16", "description": "VPC traffic"},
+            violating={"type": "ingress", "ipProtocol": "all", "cidrIp": "10.0.0.0/16"},
+            note="no description",
+        ),
+    ),
+    checks={
+        AWS_SECURITY_GROUP: _describe_aws_group,
+        AWS_DEFAULT_SECURITY_GROUP: _describe_aws_group,
+        AWS_INGRESS_RULE: _describe_resource,
+        AWS_EGRESS_RULE: _describe_resource,
+        AWS_SECURITY_GROUP_RULE: _describe_resource,
+        GCP_FIREWALL: _describe_resource,
+        AZURE_NSG: _describe_nsg,
+        AZURE_SECURITY_RULE: _describe_resource,
+        ALICLOUD_SECURITY_GROUP: _describe_resource,
+        ALICLOUD_SG_RULE: _describe_resource,
+    },
+)
+
+
+# -- subnets behind a network security group -------------------------------------------------------
+AZURE_SUBNET = "azure-native:network:Subnet"
+_SUBNETS_WITHOUT_NSG = {"gatewaysubnet", "azurefirewallsubnet", "azurefirewallmanagementsubnet", "routeserversubnet"}
+"""Subnets Azure itself forbids (or does not support) a network security group on."""
+
+
+def _filtered(subnet: object) -> bool:
+    name = str(dig(subnet, "subnetName") or dig(subnet, "name") or "").lower()
+    return name in _SUBNETS_WITHOUT_NSG or bool(dig(subnet, "networkSecurityGroup.id"))
+
+
+def _subnet_nsg(subnet: Resource, ctx: Context) -> Iterator[str]:
+    if not _filtered(subnet.props):
+        yield "networkSecurityGroup is not set: traffic to this subnet is filtered by nothing but Azure's defaults"
+
+
+def _vnet_subnets(vnet: Resource, ctx: Context) -> Iterator[str]:
+    for subnet in as_list(vnet.get("subnets")):
+        if isinstance(subnet, Mapping) and not _filtered(subnet):
+            yield f"inline subnet {subnet.get('name', '?')} has no networkSecurityGroup"
+
+
+SUBNETS_FILTERED = Rule(
+    id="network-subnets-filtered",
+    ref="",
+    domain="network",
+    description="Every Azure subnet is behind a network security group.",
+    severity="medium",
+    tags=("security",),
+    remediation="Give each subnet (inline in the VirtualNetwork or a separate Subnet) a networkSecurityGroup.id; "
+    "put the allow rules for what it serves there.",
+    rationale="A subnet without an NSG admits whatever Azure's defaults and any public IP in it allow; the NSG is "
+    "where inbound rules are written, reviewed (network-no-public-admin-ingress) and logged (flow logs).",
+    examples=(
+        Example(
+            type=AZURE_SUBNET,
+            compliant={"subnetName": "snet-nodes", "networkSecurityGroup": {"id": "/subscriptions/s/nsg"}},
+            violating={"subnetName": "snet-nodes"},
+            note="no network security group",
+        ),
+    ),
+    checks={AZURE_SUBNET: _subnet_nsg, AZURE_VNET: _vnet_subnets},
 )
 
 
@@ -258,6 +288,16 @@ NAT_GATEWAY_LIMIT = Rule(
     tags=("cost",),
     remediation="Use network.nat 'single' in dev (one NAT for every zone) or 'none' with VPC endpoints / Private "
     "Google Access for egress.",
+    rationale="A NAT gateway bills by the hour in every zone plus per GB processed; dev environments rarely need "
+    "more than one, and a GPU node pulling images through three of them triples a fixed cost nobody sees.",
+    examples=(
+        Example(
+            type="aws:ec2/natGateway:NatGateway",
+            compliant={"subnetId": "subnet-public-a"},
+            violating={"subnetId": "subnet-public-b"},
+            note="a second NAT gateway in a dev stack that allows one",
+        ),
+    ),
     needs_stack=True,
     totals=_c8_totals,
     covers=NAT_GATEWAYS,
@@ -272,4 +312,11 @@ NAT_GATEWAY_LIMIT = Rule(
 )
 
 
-RULES = [NO_PUBLIC_ADMIN_INGRESS, FLOW_LOGS, NAT_GATEWAY_LIMIT]
+RULES = [
+    *network_ingress.RULES,
+    FLOW_LOGS,
+    DEFAULT_SECURITY_GROUP_CLOSED,
+    RULES_DESCRIBED,
+    SUBNETS_FILTERED,
+    NAT_GATEWAY_LIMIT,
+]

@@ -18,6 +18,7 @@ CUSTOMER_KEY_TYPES = (
     "gcp:kms/cryptoKey:CryptoKey",
     "azure-native:keyvault:Key",
     "alicloud:kms/key:Key",
+    "azure-native:compute:DiskEncryptionSet",
 )
 """Resources that are (or name) a key the customer manages."""
 SERVICE_ACCOUNT_TYPES = ("gcp:serviceaccount/account:Account",)

@@ -88,6 +88,7 @@ _AZURE = [
     "azure-native:machinelearningservices:OnlineDeployment",
     "azure-native:keyvault:Vault",
     "azure-native:keyvault:Key",
+    "azure-native:compute:DiskEncryptionSet",
     "azure-native:operationalinsights:Workspace",
     "azure-native:containerregistry:Registry",
     "azure-native:compute:CapacityReservationGroup",

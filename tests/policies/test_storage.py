@@ -21,19 +21,23 @@ from tests.policies.builders import (
 )
 
 KMS_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234"
-DENY_PLAIN_HTTP = json.dumps(
-    {
-        "Statement": [
-            {
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": ["arn:aws:s3:::data", "arn:aws:s3:::data/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            }
-        ]
-    }
-)
+
+
+def deny_plain_http(bucket: str) -> str:
+    """The TLS-only bucket policy components/aws/bucket.py writes."""
+    return json.dumps(
+        {
+            "Statement": [
+                {
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }
+            ]
+        }
+    )
 
 
 def s3_set(name: str, *, kms: bool = True, log_to=None):
@@ -83,7 +87,7 @@ def s3_set(name: str, *, kms: bool = True, log_to=None):
             },
             deps=on,
         ),
-        res(s.S3_POLICY[0], f"{name}-policy", {"bucket": f"{name}-id", "policy": DENY_PLAIN_HTTP}, deps=on),
+        res(s.S3_POLICY[0], f"{name}-policy", {"bucket": f"{name}-id", "policy": deny_plain_http(name)}, deps=on),
     ]
     if log_to is not None:
         resources.append(
@@ -142,14 +146,17 @@ def good_azure():
         "data-account",
         {
             "accountName": "pvdata",
+            "sku": {"name": "Standard_ZRS"},
             "allowBlobPublicAccess": False,
             "allowSharedKeyAccess": False,
+            "isLocalUserEnabled": False,
             "minimumTlsVersion": "TLS1_2",
             "enableHttpsTrafficOnly": True,
             "networkRuleSet": {"defaultAction": "Deny", "bypass": "AzureServices"},
             "encryption": {
                 "keySource": "Microsoft.Keyvault",
                 "keyVaultProperties": {"keyName": "k", "keyVaultUri": "https://v"},
+                "requireInfrastructureEncryption": True,
             },
             "tags": TAGS,
         },
@@ -157,7 +164,10 @@ def good_azure():
     )
     on = {"accountName": account}
     blob_service = res(
-        s.AZURE_BLOB_SERVICE, "data-blob", {"accountName": "pvdata", "isVersioningEnabled": True}, deps=on
+        s.AZURE_BLOB_SERVICE,
+        "data-blob",
+        {"accountName": "pvdata", "isVersioningEnabled": True, "deleteRetentionPolicy": {"enabled": True, "days": 7}},
+        deps=on,
     )
     return [
         account,
@@ -261,6 +271,7 @@ BUCKET_RULES = [
     "bucket-uniform-access",
     "storage-network-default-deny",
     "bucket-lifecycle-tiering",
+    "storage-replicated",
 ]
 
 
@@ -377,7 +388,21 @@ VIOLATIONS = [
         "data-bucket",
         "KMS",
     ),
+    (
+        "bucket-encrypted-with-cmk",
+        "azure",
+        lambda r: changed(r, "data-account", "encryption.requireInfrastructureEncryption", False),
+        "data-account",
+        "infrastructure",
+    ),
     # S3
+    (
+        "bucket-versioning-enabled",
+        "azure",
+        lambda r: changed(r, "data-blob", "deleteRetentionPolicy.enabled", False),
+        "data-account",
+        "deleteRetentionPolicy",
+    ),
     (
         "bucket-versioning-enabled",
         "s3",
@@ -427,6 +452,29 @@ VIOLATIONS = [
     ("storage-tls-only", "s3", lambda r: without(r, "data-policy"), "data-bucket", "SecureTransport"),
     (
         "storage-tls-only",
+        "s3",
+        # A deny of one action on one prefix leaves every other request allowed over plain HTTP.
+        lambda r: changed(
+            r,
+            "data-policy",
+            "policy",
+            deny_plain_http("data")
+            .replace('"s3:*"', '"s3:GetObject"')
+            .replace('"arn:aws:s3:::data/*"', '"arn:aws:s3:::data/models/*"'),
+        ),
+        "data-bucket",
+        "every action",
+    ),
+    (
+        "storage-tls-only",
+        "s3",
+        # The deny written for another bucket does not protect this one.
+        lambda r: changed(r, "data-policy", "policy", deny_plain_http("other")),
+        "data-bucket",
+        "SecureTransport",
+    ),
+    (
+        "storage-tls-only",
         "azure",
         lambda r: changed(r, "data-account", "minimumTlsVersion", "TLS1_0"),
         "data-account",
@@ -461,6 +509,27 @@ VIOLATIONS = [
         lambda r: changed(r, "data-account", "allowSharedKeyAccess", True),
         "data-account",
         "",
+    ),
+    (
+        "bucket-uniform-access",
+        "azure",
+        lambda r: changed(r, "data-account", "isLocalUserEnabled", True),
+        "data-account",
+        "isLocalUserEnabled",
+    ),
+    (
+        "storage-replicated",
+        "azure",
+        lambda r: changed(r, "data-account", "sku.name", "Standard_LRS"),
+        "data-account",
+        "LRS",
+    ),
+    (
+        "bucket-access-logging",
+        "gcs",
+        lambda r: changed(r, "data-bucket", "logging.logBucket", "data"),
+        "data-bucket",
+        "itself",
     ),
     # S7
     (

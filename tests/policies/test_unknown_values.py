@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 
 from policies.framework import UNKNOWN, Finding, Resource
-from tests.policies import test_kubernetes, test_network_identity_ml, test_storage
+from tests.policies import (
+    test_keys_registries_logs,
+    test_kubernetes,
+    test_kubernetes_depth,
+    test_network_identity_ml,
+    test_network_meaning,
+    test_storage,
+)
 from tests.policies.builders import changed, find, judge, res
 
 KEY = "aws:kms/key:Key"
@@ -41,6 +48,10 @@ def _on(findings: Sequence[Finding], resource: Resource) -> list[Finding]:
     return [f for f in findings if f.urn == resource.urn]
 
 
+DEPTH_MODULES = [test_network_meaning, test_kubernetes_depth, test_keys_registries_logs]
+"""Tables of the depth rules (issue 13): each has GOOD (sets per cloud), RULES (every rule judged
+on every set) and VIOLATIONS (rule, set, break, flagged, message part)."""
+
 Case = tuple[str, Callable[[], list[Resource]], Callable[[list[Resource]], list[Resource]], str]
 
 
@@ -49,6 +60,7 @@ def _cases() -> Iterator[Any]:
         (test_storage.VIOLATIONS, test_storage.GOOD),
         (test_kubernetes.VIOLATIONS, test_kubernetes.GOOD),
         (test_network_identity_ml.VIOLATIONS, test_network_identity_ml.GOOD),
+        *((module.VIOLATIONS, module.GOOD) for module in DEPTH_MODULES),
     ]
     for violations, good in tables:
         for rule, group, break_it, flagged, _contains in violations:
@@ -89,6 +101,7 @@ def _compliant_sets() -> Iterator[Any]:
         (test_storage.GOOD, {g: test_storage.BUCKET_RULES for g in test_storage.GOOD}),
         (test_kubernetes.GOOD, {g: test_kubernetes.RULES for g in test_kubernetes.GOOD}),
         (test_network_identity_ml.GOOD, test_network_identity_ml.RULES),
+        *((module.GOOD, {g: module.RULES for g in module.GOOD}) for module in DEPTH_MODULES),
     ]
     for good, rules in groups:
         for group, make in good.items():

@@ -3,6 +3,8 @@ that admits nothing from the internet."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from components.alicloud import Network, NetworkArgs
@@ -25,6 +27,8 @@ def make(**overrides):
         "zones": ZONES,
         "node_vswitch_cidrs": NODES,
         "pod_vswitch_cidrs": PODS,
+        "region": "ap-southeast-1",
+        "account_id": "5123456789012345",
         "tags": TAGS,
         **overrides,
     }
@@ -162,3 +166,18 @@ def test_needs_two_zones_and_a_range_per_zone():
         make(zones=ZONES[:1], node_vswitch_cidrs=NODES[:1], pod_vswitch_cidrs=PODS[:1])()
     with pytest.raises(ValueError, match="per zone"):
         make(pod_vswitch_cidrs=PODS[:1])()
+
+
+def test_flow_logs_are_encrypted_with_an_own_key_through_a_role_only_sls_assumes(declare):
+    run = declare(make(protect=True))
+    conf = run.one(LOG_STORE).inputs["encryptConf"]
+    key = run.one("alicloud:kms/key:Key")
+    assert conf["enable"] is True and conf["userCmkInfo"]["cmkKeyId"] == key.id
+    assert key.protect and key.inputs["deletionProtection"] == "Enabled"
+    role = run.one("alicloud:ram/role:Role")
+    assert conf["userCmkInfo"]["arn"] == role.outputs["arn"]
+    trust = json.loads(role.inputs["assumeRolePolicyDocument"])["Statement"]
+    assert [s["Principal"] for s in trust] == [{"Service": ["log.aliyuncs.com"]}]
+    [statement] = json.loads(run.one("alicloud:ram/policy:Policy").inputs["policyDocument"])["Statement"]
+    assert statement["Resource"] == [f"acs:kms:ap-southeast-1:5123456789012345:key/{key.id}"]
+    assert "*" not in "".join(statement["Action"])

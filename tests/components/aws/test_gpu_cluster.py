@@ -57,7 +57,7 @@ def test_public_endpoint_only_with_the_listed_cidrs(declare):
 
 def test_secrets_are_envelope_encrypted_with_an_own_rotating_key(declare):
     run = declare(make())
-    key = run.one("aws:kms/key:Key")
+    key = run.named("gpu-secrets-key")
     assert key.inputs["enableKeyRotation"] is True
     assert re.fullmatch(r"arn:aws:kms:us-east-1:123456789012:key/[0-9a-f-]{36}", key.outputs["arn"])
     encryption = run.one(CLUSTER).inputs["encryptionConfig"]
@@ -73,6 +73,33 @@ def test_control_plane_logs_go_to_a_retained_log_group_created_first(declare):
     assert group.inputs["name"] == "/aws/eks/ai-infra-test/cluster"
     assert group.inputs["retentionInDays"] == 30
     assert group.urn in cluster.dependencies
+
+
+def test_control_plane_logs_are_encrypted_with_a_key_only_cloudwatch_logs_of_this_group_may_use(declare):
+    run = declare(make())
+    key = run.named("gpu-logs-key")
+    assert run.one("aws:cloudwatch/logGroup:LogGroup").inputs["kmsKeyId"] == key.outputs["arn"]
+    statements = {s["Sid"]: s for s in json.loads(key.inputs["policy"])["Statement"]}
+    logs = statements["CloudWatchLogsEncryptsThisLogGroup"]
+    assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
+    assert logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"].endswith(
+        ":log-group:/aws/eks/ai-infra-test/cluster"
+    )
+    assert not any(a == "kms:*" for a in logs["Action"])
+
+
+def test_node_volumes_are_encrypted_with_a_key_auto_scaling_may_use(declare):
+    run = declare(make())
+    key = run.named("gpu-node-volumes-key")
+    assert key.inputs["enableKeyRotation"] is True
+    statements = {s["Sid"]: s for s in json.loads(key.inputs["policy"])["Statement"]}
+    grant = statements["AutoScalingAttachesNodeVolumes"]
+    assert grant["Principal"]["AWS"].endswith(
+        ":role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+    )
+    assert grant["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+    ebs = run.one("aws:ec2/launchTemplate:LaunchTemplate").inputs["blockDeviceMappings"][0]["ebs"]
+    assert ebs["encrypted"] == "true" and ebs["kmsKeyId"] == key.outputs["arn"]
 
 
 def test_pinned_version_api_auth_and_standard_support(declare):
@@ -93,8 +120,8 @@ def test_prod_cluster_is_deletion_protected_and_retained(declare):
     run = declare(make(protect=True))
     cluster = run.one(CLUSTER)
     assert cluster.inputs["deletionProtection"] is True
-    for record in (cluster, run.one("aws:kms/key:Key")):
-        assert record.protect and record.retain_on_delete, record.type
+    for record in (cluster, *run.of_type("aws:kms/key:Key")):
+        assert record.protect and record.retain_on_delete, record.name
 
 
 def test_dev_cluster_can_be_torn_down(declare):

@@ -254,3 +254,27 @@ def test_a_fixed_size_pool_is_tagged_with_its_reason(declare):
     )
     assert pools(declare(make(gpu_pools=[fixed])))["t4"]["tags"]["ai-infra-fixed-size"] == "capacity reservation"
     assert "ai-infra-fixed-size" not in pools(declare(make()))["t4"]["tags"]
+
+
+def test_node_disks_are_encrypted_by_a_disk_encryption_set_with_its_own_key(declare):
+    run = declare(make(protect=True, disk_key_vault_name="kv-aksd-test-abc123"))
+    des = run.one("azure-native:compute:DiskEncryptionSet")
+    assert run.one(CLUSTER).inputs["diskEncryptionSetID"] == des.id
+    assert des.inputs["encryptionType"] == "EncryptionAtRestWithCustomerKey"
+    assert des.inputs["rotationToLatestKeyVersionEnabled"] is True
+    vault = run.one("azure-native:keyvault:Vault")
+    assert vault.inputs["vaultName"] == "kv-aksd-test-abc123"
+    assert vault.inputs["properties"]["enablePurgeProtection"] is True
+    assert vault.inputs["properties"]["networkAcls"]["defaultAction"] == "Deny"
+    for record in (des, vault, run.one("azure-native:keyvault:Key")):
+        assert record.protect and record.retain_on_delete, record.type
+    roles = {r.name: r.inputs for r in run.of_type("azure-native:authorization:RoleAssignment")}
+    assert roles["test-disk-key-access"]["roleDefinitionId"].endswith("e147488a-f6f5-4113-8e2d-b22465e65bf6")
+    assert "/keys/" in roles["test-disk-key-access"]["scope"]
+    assert roles["test-disk-set-read"]["scope"] == des.id
+
+
+def test_without_a_disk_vault_node_disks_use_platform_keys(declare):
+    run = declare(make())
+    assert run.of_type("azure-native:compute:DiskEncryptionSet") == []
+    assert "diskEncryptionSetID" not in run.one(CLUSTER).inputs

@@ -95,6 +95,8 @@ def test_workspace_dependencies_are_locked_down(declare):
     registry = run.one("azure-native:containerregistry:Registry").inputs
     assert registry["adminUserEnabled"] is False and registry["anonymousPullEnabled"] is False
     assert registry["publicNetworkAccess"] == "Disabled" and registry["sku"] == {"name": "Premium"}
+    assert registry["dataEndpointEnabled"] is True
+    assert registry["policies"] == {"retentionPolicy": {"status": "enabled", "days": 7}}
     insights = run.one("azure-native:applicationinsights:Component").inputs
     assert insights["workspaceResourceId"] == "logs-id"
 

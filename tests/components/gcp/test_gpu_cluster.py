@@ -99,7 +99,7 @@ def test_workload_identity_release_channel_shielded_nodes_vpc_native(declare):
 def test_secrets_encrypted_with_the_clusters_own_kms_key_usable_by_the_gke_agent(declare):
     run = declare(make())
     cluster = run.one(CLUSTER)
-    key = run.one("gcp:kms/cryptoKey:CryptoKey")
+    key = run.named("gke-secrets-key")
     encryption = cluster.inputs["databaseEncryption"]
     assert encryption["state"] == "ENCRYPTED"
     assert re.fullmatch(
@@ -107,7 +107,7 @@ def test_secrets_encrypted_with_the_clusters_own_kms_key_usable_by_the_gke_agent
     )
     assert key.urn in cluster.dependencies or any(key.urn in d for d in cluster.property_dependencies.values())
     assert key.inputs["rotationPeriod"] == "7776000s"
-    grant = run.one("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
+    grant = run.named("gke-secrets-key-agent")
     assert grant.inputs["cryptoKeyId"] == encryption["keyName"]
     assert grant.inputs["role"] == "roles/cloudkms.cryptoKeyEncrypterDecrypter"
     assert grant.inputs["member"] == f"serviceAccount:service-{NUMBER}@container-engine-robot.iam.gserviceaccount.com"
@@ -189,15 +189,28 @@ def test_dev_cluster_can_be_deleted(declare):
 def test_prod_cluster_and_key_are_protected_and_retained(declare):
     run = declare(make(protect=True))
     assert run.one(CLUSTER).inputs["deletionProtection"] is True
-    for type_ in (CLUSTER, "gcp:kms/cryptoKey:CryptoKey", "gcp:kms/keyRing:KeyRing"):
-        record = run.one(type_)
-        assert record.protect and record.retain_on_delete, type_
+    records = [run.one(CLUSTER), *run.of_type("gcp:kms/cryptoKey:CryptoKey"), *run.of_type("gcp:kms/keyRing:KeyRing")]
+    for record in records:
+        assert record.protect and record.retain_on_delete, record.name
 
 
 def test_labels_on_cluster_and_key(declare):
     run = declare(make())
     assert run.one(CLUSTER).inputs["resourceLabels"] == LABELS
-    assert run.one("gcp:kms/cryptoKey:CryptoKey").inputs["labels"] == LABELS
+    for key in run.of_type("gcp:kms/cryptoKey:CryptoKey"):
+        assert key.inputs["labels"] == LABELS, key.name
+
+
+def test_node_boot_disks_are_encrypted_with_a_key_the_compute_agent_may_use(declare):
+    run = declare(make())
+    grant = run.named("gke-node-disks-key-agent")
+    assert grant.inputs["member"] == f"serviceAccount:service-{NUMBER}@compute-system.iam.gserviceaccount.com"
+    key_id = grant.inputs["cryptoKeyId"]
+    assert re.fullmatch(f"projects/{PROJECT}/locations/us-central1/keyRings/[^/]+/cryptoKeys/[^/]+", key_id)
+    configs = [run.one(CLUSTER).inputs["nodeConfig"], *(p.inputs["nodeConfig"] for p in run.of_type(NODE_POOL))]
+    assert len(configs) > 2
+    assert {c.get("bootDiskKmsKey") for c in configs} == {key_id}
+    assert grant.urn in run.one(CLUSTER).dependencies
 
 
 def test_kubeconfig_is_a_secret_that_uses_the_gke_auth_plugin(declare):

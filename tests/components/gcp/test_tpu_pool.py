@@ -131,3 +131,10 @@ def test_tpu_nodes_leave_the_boot_disk_type_to_gke(declare):
     [pool] = declare(gke("tpu-v6e", "2x2")).of_type(NODE_POOL)
     assert "diskType" not in pool.inputs["nodeConfig"]
     assert pool.inputs["nodeConfig"]["machineType"] == "ct6e-standard-4t"
+
+
+def test_gke_tpu_nodes_boot_from_disks_encrypted_with_the_clusters_key(declare):
+    key = f"projects/{PROJECT}/locations/us-central1/keyRings/r/cryptoKeys/node-disks"
+    run = declare(gke(boot_disk_kms_key=key))
+    pools = run.of_type("gcp:container/nodePool:NodePool")
+    assert pools and all(p.inputs["nodeConfig"]["bootDiskKmsKey"] == key for p in pools)
