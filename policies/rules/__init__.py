@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 from policies.framework import Rule
-from policies.rules import cost, estimates, identity, kubernetes, ml_endpoints, network, storage, tagging
+from policies.rules import (
+    cost,
+    estimates,
+    identity,
+    identity_sensitive,
+    kubernetes,
+    ml_endpoints,
+    network,
+    secrets,
+    storage,
+    tagging,
+    trust,
+)
 
 ALL_RULES: list[Rule] = [
     *storage.RULES,
     *kubernetes.RULES,
     *network.RULES,
     *identity.RULES,
+    *identity_sensitive.RULES,
+    *trust.RULES,
+    *secrets.RULES,
     *ml_endpoints.RULES,
     *cost.RULES,
     *estimates.RULES,

@@ -1,0 +1,168 @@
+"""S25: no plaintext secrets in user data, startup scripts, instance metadata, container
+environments or service configs. A secret is found by what it is (a token format, a password in
+a URL or connection string, a random-looking value under a key's name), also inside base64 and
+gzip+base64 user data; a reference to a secret store is never a finding (`secret_formats`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from policies.framework import UNKNOWN, Check, Context, Resource, Rule, Undecided, as_list, parse_json
+from policies.rules import identity_examples as examples
+from policies.rules.secret_formats import find_in_text, find_in_variable, secret_name
+from policies.rules.workloads import eas_service_config
+
+Finding = Iterator[str | Undecided]
+
+
+def _pairs(environment: Any) -> list[tuple[str, Any]]:
+    """(name, value) of an environment given as a map or as a list of {name, value}."""
+    if isinstance(environment, Mapping):
+        return [(str(k), v) for k, v in environment.items()]
+    return [
+        (str(e.get("name") or e.get("key") or "?"), e.get("value"))
+        for e in as_list(environment)
+        if isinstance(e, Mapping)
+    ]
+
+
+def scan_environment(where: str, environment: Any) -> Finding:
+    if environment is UNKNOWN:
+        yield Undecided(f"{where} is not known until the update: it is scanned then")
+        return
+    for name, value in _pairs(environment):
+        if value is UNKNOWN:
+            if secret_name(name) == "strong":
+                # A computed value under a secret's name: a generated secret put in plain text,
+                # or a reference; the update tells.
+                yield Undecided(f"{where} variable {name} is not known until the update")
+            continue
+        if isinstance(value, str) and value:
+            found = find_in_variable(name, value)
+            if found:
+                yield f"{where} variable {name} holds {found} in plain text"
+
+
+def scan_text(where: str, value: Any) -> Finding:
+    if value is UNKNOWN:
+        # A script computed at deploy time may still carry text the program wrote.
+        yield Undecided(f"{where} is not known until the update: it is scanned then")
+    elif isinstance(value, str):
+        found = find_in_text(value)
+        if found:
+            yield f"{where} contains what looks like {found} in plain text"
+    elif isinstance(value, Mapping):  # instance metadata: every entry may be a script
+        for name, item in value.items():
+            if isinstance(item, str) and item:
+                found = find_in_variable(str(name), item)
+                if found:
+                    yield f"{where}.{name} holds {found} in plain text"
+            elif item is UNKNOWN or isinstance(item, Mapping | list):
+                yield from scan_text(f"{where}.{name}", item)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from scan_text(f"{where}.{index}", item)
+
+
+def _scripts(*paths: str) -> Check:
+    def check(resource: Resource, ctx: Context) -> Finding:
+        for path in paths:
+            yield from scan_text(path, resource.get(path))
+
+    return check
+
+
+def _environments(*paths: str) -> Check:
+    """Environment maps or {name, value} lists at `paths`; `a.*.b` walks a list of containers."""
+
+    def check(resource: Resource, ctx: Context) -> Finding:
+        for path in paths:
+            head, _, tail = path.partition(".*.")
+            if not tail:
+                yield from scan_environment(path, resource.get(path))
+                continue
+            for index, item in enumerate(as_list(resource.get(head))):
+                if isinstance(item, Mapping):
+                    yield from scan_environment(f"{head}[{index}].{tail}", _dig(item, tail))
+
+    return check
+
+
+def _dig(value: Any, path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _ecs_task(task: Resource, ctx: Context) -> Finding:
+    raw = task.get("containerDefinitions")
+    if raw is UNKNOWN:
+        yield Undecided("containerDefinitions is not known until the update: it is scanned then")
+        return
+    for index, container in enumerate(as_list(parse_json(raw))):
+        if isinstance(container, Mapping):
+            yield from scan_environment(f"containerDefinitions[{index}].environment", container.get("environment"))
+            yield from scan_text(f"containerDefinitions[{index}].command", container.get("command"))
+
+
+def _eas_service(service: Resource, ctx: Context) -> Finding:
+    if service.get("serviceConfig") is UNKNOWN:
+        yield Undecided("serviceConfig is not known until the update: it is scanned then")
+        return
+    config = eas_service_config(service)
+    for index, container in enumerate(as_list(config.get("containers"))):
+        if isinstance(container, Mapping):
+            yield from scan_environment(f"serviceConfig containers[{index}].env", container.get("env"))
+            yield from scan_text(f"serviceConfig containers[{index}].script", container.get("script"))
+
+
+NO_PLAINTEXT_SECRETS = Rule(
+    id="no-plaintext-secrets",
+    ref="S25",
+    domain="identity",
+    description="No plaintext secrets in user data, startup scripts, metadata, container environments or "
+    "service configs.",
+    severity="high",
+    tags=("security",),
+    remediation="Keep the secret in a secret store (Secrets Manager, Secret Manager, Key Vault, KMS Secrets "
+    "Manager) and pass its reference (`*_SECRET_ARN`, `@Microsoft.KeyVault(...)`, `projects/.../secrets/...`); "
+    "give the workload an identity that may read it.",
+    rationale="User data, metadata and container environments are readable by anyone who can describe the "
+    "instance or endpoint, are copied into the Pulumi state and logs, and never rotate. Secrets are found by what "
+    "they are (AWS, GCP and Azure keys, GitHub, Slack and OpenAI-style tokens, private keys, passwords in URLs "
+    "and connection strings, random-looking values under key names), also inside base64 and gzip user data, so "
+    "an innocent variable name hides nothing; references to a secret store are what the rule asks for.",
+    checks={
+        "aws:ec2/launchTemplate:LaunchTemplate": _scripts("userData"),
+        "aws:ec2/instance:Instance": _scripts("userData", "userDataBase64"),
+        "aws:sagemaker/model:Model": _environments("primaryContainer.environment", "containers.*.environment"),
+        "aws:lambda/function:Function": _environments("environment.variables"),
+        "aws:ecs/taskDefinition:TaskDefinition": _ecs_task,
+        "gcp:container/nodePool:NodePool": _scripts("nodeConfig.metadata"),
+        "gcp:container/cluster:Cluster": _scripts("nodeConfig.metadata"),
+        "gcp:tpu/v2Vm:V2Vm": _scripts("metadata"),
+        "gcp:compute/instance:Instance": _scripts("metadataStartupScript", "metadata"),
+        "gcp:compute/instanceTemplate:InstanceTemplate": _scripts("metadataStartupScript", "metadata"),
+        "gcp:cloudrunv2/service:Service": _environments("template.containers.*.envs"),
+        "gcp:vertex/aiEndpointWithModelGardenDeployment:AiEndpointWithModelGardenDeployment": _environments(
+            "modelConfig.containerSpec.envs"
+        ),
+        "azure-native:machinelearningservices:OnlineDeployment": _environments("properties.environmentVariables"),
+        "azure-native:compute:VirtualMachine": _scripts("osProfile.customData", "userData"),
+        "azure-native:compute:VirtualMachineScaleSet": _scripts("virtualMachineProfile.osProfile.customData"),
+        "azure-native:containerinstance:ContainerGroup": _environments("containers.*.environmentVariables"),
+        "azure-native:web:WebApp": _environments("siteConfig.appSettings"),
+        "alicloud:cs/nodePool:NodePool": _scripts("userData", "preUserData"),
+        "alicloud:ecs/instance:Instance": _scripts("userData"),
+        "alicloud:pai/service:Service": _eas_service,
+    },
+    # Every value is scanned: an unknown one in an environment is a computed reference (an ARN,
+    # an endpoint), not program text; whole scripts not known yet are reported undecided above.
+    unknowns="ignore",
+    examples=examples.SECRETS,
+)
+
+RULES = [NO_PLAINTEXT_SECRETS]
