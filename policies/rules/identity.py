@@ -17,7 +17,7 @@ from policies.rules.identity_actions import (
     gcp_role_class,
     read_only,
 )
-from policies.rules.identity_documents import allowing, glob_match
+from policies.rules.identity_documents import allowing, broad_and_unnarrowed, glob_match
 from policies.rules.identity_types import (
     ALICLOUD_POLICY_ATTACHMENTS,
     ALICLOUD_RAM_POLICY,
@@ -31,7 +31,7 @@ from policies.rules.identity_types import (
     aws_role_documents,
     azure_permissions,
     azure_role_guid,
-    gcp_grants,
+    gcp_roles,
     ram_document,
 )
 
@@ -53,7 +53,7 @@ def _admin_problems(document: Any) -> Iterator[str]:
 
 def _write_on_everything(document: Any) -> Iterator[str]:
     for statement in allowing(document):
-        broad = statement.broad_resources()
+        broad = broad_and_unnarrowed(statement)
         if not broad:
             continue
         writes = [a for a in statement.actions if not read_only(a)] if not statement.not_action else statement.actions
@@ -92,7 +92,7 @@ def _aws_attachment_admin(attachment: Resource, ctx: Context) -> Iterator[str]:
 
 def _gcp_iam_admin(binding: Resource, ctx: Context) -> Iterator[str]:
     scope = binding.type.split(":")[1].split("/")[0].rstrip("s")
-    for role, _members, _condition in gcp_grants(binding):
+    for role in gcp_roles(binding):
         if gcp_role_class(role) == "admin":
             yield f"grants the basic/admin role {role} on the whole {scope}"
 

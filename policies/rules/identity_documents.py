@@ -249,8 +249,12 @@ def public_principal(kind: str, value: str) -> bool:
     if not text.strip("*?"):
         return True
     parts = text.split(":")
-    if len(parts) >= 6 and parts[0].lower() in ("arn", "acs") and parts[2].lower() in _IDENTITY_SERVICES:
-        return bool(parts[4]) and not parts[4].strip("*?")
+    # arn:<partition>:iam::<account>:... ; acs:ram::<account>:...
+    service, account = (parts[2], parts[4]) if parts[0].lower() == "arn" and len(parts) >= 6 else ("", "")
+    if parts[0].lower() == "acs" and len(parts) >= 5:
+        service, account = parts[1], parts[3]
+    if service.lower() in _IDENTITY_SERVICES:
+        return bool(account) and not account.strip("*?")
     return kind == "service" and text[0] in "*?"
 
 
@@ -282,3 +286,31 @@ def open_to_everyone(statement: Statement) -> bool:
         return False
     public = statement.not_principal or any(public_principal(k, v) for k, v in statement.principals)
     return public and not narrowed_by(statement, PRINCIPAL_NARROWING_KEYS)
+
+
+RESOURCE_NARROWING_KEYS = (
+    "ec2:vpc",
+    "ec2:subnet",
+    "kms:resourcealiases",
+    "kms:requestalias",
+    "secretsmanager:secretid",
+    "s3:prefix",
+)
+RESOURCE_NARROWING_PREFIXES = (
+    "aws:resourcetag/",
+    "ec2:resourcetag/",
+    "iam:resourcetag/",
+    "secretsmanager:resourcetag/",
+    "ssm:resourcetag/",
+    "acs:resourcetag/",
+)
+"""Condition keys that narrow which resources a statement reaches (a tag, a network, an alias):
+a broad resource pattern with one of them is scoped."""
+
+
+def broad_and_unnarrowed(statement: Statement) -> list[str]:
+    """The statement's broad resource patterns, unless a condition narrows the resources."""
+    broad = statement.broad_resources()
+    if broad and narrowed_by(statement, RESOURCE_NARROWING_KEYS, RESOURCE_NARROWING_PREFIXES):
+        return []
+    return broad

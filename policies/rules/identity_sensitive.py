@@ -24,7 +24,7 @@ from policies.rules.identity_actions import (
     gcp_role_class,
     sensitive_groups,
 )
-from policies.rules.identity_documents import allowing, glob_match, narrowed_by
+from policies.rules.identity_documents import allowing, broad_and_unnarrowed, glob_match
 from policies.rules.identity_types import (
     ALICLOUD_POLICY_ATTACHMENTS,
     ALICLOUD_RAM_POLICY,
@@ -44,23 +44,6 @@ from policies.rules.identity_types import (
     ram_document,
 )
 
-RESOURCE_NARROWING_KEYS = (
-    "ec2:vpc",
-    "ec2:subnet",
-    "kms:resourcealiases",
-    "kms:requestalias",
-    "secretsmanager:secretid",
-    "s3:prefix",
-    "aws:resourceaccount",
-)
-RESOURCE_NARROWING_PREFIXES = (
-    "aws:resourcetag/",
-    "ec2:resourcetag/",
-    "iam:resourcetag/",
-    "secretsmanager:resourcetag/",
-)
-"""Condition keys that narrow which resources a statement reaches (a tag, a network, an alias)."""
-
 
 def _document_problems(document: Any, cloud: str = "aws") -> Iterator[str]:
     for statement in allowing(document):
@@ -68,8 +51,8 @@ def _document_problems(document: Any, cloud: str = "aws") -> Iterator[str]:
         groups = {name: found for name, found in groups.items() if found}
         if not groups:
             continue
-        broad = statement.broad_resources()
-        if not broad or narrowed_by(statement, RESOURCE_NARROWING_KEYS, RESOURCE_NARROWING_PREFIXES):
+        broad = broad_and_unnarrowed(statement)
+        if not broad:
             continue
         for name, found in groups.items():
             shown = ", ".join(sorted(found)[:4]) + (" ..." if len(found) > 4 else "")

@@ -39,13 +39,13 @@ TOKEN_FORMATS: list[tuple[re.Pattern[str], str]] = [
 
 _URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://(?P<user>[^\s:/@'\"]*):(?P<password>[^\s/@'\"]+)@[^\s/'\"]+", re.I)
 _ASSIGNMENT = re.compile(
-    r"(?i)\b(?P<name>[A-Z0-9_.-]*(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|"
+    r"(?i)\b(?P<name>[A-Z0-9_.-]*(password|passwd|pass|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|"
     r"client[_-]?secret|credential)s?)['\"]?\s*[=:]\s*['\"]?(?P<value>[^\s'\";&]+)"
 )
 """`PASSWORD=...`, `Password=...;` (connection strings), `api_key: ...` inside a script or string."""
 
 _STRONG_NAME = re.compile(
-    r"(?i)(password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|"
+    r"(?i)(password|passwd|pass(?=$|[^a-z])|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|"
     r"client[_-]?secret|connection[_-]?string|conn[_-]?str|dsn|auth)"
 )
 _WEAK_NAME = re.compile(r"(?i)(key|sig|signature|cred|pass)")
@@ -101,6 +101,10 @@ def random_looking(value: str, *, min_length: int = 16) -> bool:
         return False
     classes = sum(bool(re.search(p, text)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]"))
     return classes >= 3 and entropy(text) >= (3.5 if len(text) < 32 else 4.0)
+
+
+def is_reference_name(name: str) -> bool:
+    return bool(_REFERENCE_NAME.search(name))
 
 
 def secret_name(name: str) -> str | None:

@@ -10,38 +10,70 @@ from typing import Any
 
 from policies.framework import UNKNOWN, Check, Context, Resource, Rule, Undecided, as_list, parse_json
 from policies.rules import identity_examples as examples
-from policies.rules.secret_formats import find_in_text, find_in_variable, secret_name
+from policies.rules.identity_types import type_of_urn
+from policies.rules.secret_formats import find_in_text, find_in_variable, is_reference_name, literal_secret_value
 from policies.rules.workloads import eas_service_config
 
 Finding = Iterator[str | Undecided]
 
 
-def _pairs(environment: Any) -> list[tuple[str, Any]]:
-    """(name, value) of an environment given as a map or as a list of {name, value}."""
+def _pairs(environment: Any) -> list[tuple[Any, Any]]:
+    """(name, value) of an environment given as a map or as a list of {name, value}; a name not
+    known yet stays UNKNOWN."""
     if isinstance(environment, Mapping):
         return [(str(k), v) for k, v in environment.items()]
-    return [
-        (str(e.get("name") or e.get("key") or "?"), e.get("value"))
-        for e in as_list(environment)
-        if isinstance(e, Mapping)
-    ]
+    pairs = []
+    for entry in as_list(environment):
+        if isinstance(entry, Mapping):
+            name = entry.get("name") if "name" in entry else entry.get("key")
+            pairs.append((name if name is UNKNOWN else str(name or "?"), entry.get("value")))
+    return pairs
 
 
-def scan_environment(where: str, environment: Any) -> Finding:
+GENERATED_SECRET_TYPES = (
+    "random:index/randomPassword:RandomPassword",
+    "random:index/randomString:RandomString",
+    "tls:index/privateKey:PrivateKey",
+    "aws:iam/accessKey:AccessKey",
+    "gcp:serviceaccount/key:Key",
+    "gcp:storage/hmacKey:HmacKey",
+    "alicloud:ram/accessKey:AccessKey",
+)
+"""Resources whose outputs are secrets: a value computed from one is a generated secret."""
+
+
+def scan_environment(where: str, environment: Any, sources: list[str] | None = None) -> Finding:
+    """Scan an environment; `sources` are the types of the resources the enclosing input was
+    computed from (None: not known), which tell what an unknown value can be."""
     if environment is UNKNOWN:
         yield Undecided(f"{where} is not known until the update: it is scanned then")
         return
     for name, value in _pairs(environment):
         if value is UNKNOWN:
-            if secret_name(name) == "strong":
-                # A computed value under a secret's name: a generated secret put in plain text,
-                # or a reference; the update tells.
-                yield Undecided(f"{where} variable {name} is not known until the update")
-            continue
-        if isinstance(value, str) and value:
+            yield from _unknown_variable(where, str(name), sources)
+        elif name is UNKNOWN and isinstance(value, str):
+            found = find_in_variable("", value)
+            if found:
+                yield f"{where} has a variable holding {found} in plain text"
+            elif literal_secret_value(value, "strong"):
+                yield Undecided(f"{where} has a variable whose name is not known until the update")
+        elif isinstance(value, str) and value:
             found = find_in_variable(name, value)
             if found:
                 yield f"{where} variable {name} holds {found} in plain text"
+
+
+def _unknown_variable(where: str, name: str, sources: list[str] | None) -> Finding:
+    """A value not known at preview: computed from resources of the stack that hold no secret
+    (an ARN, an endpoint), or under a reference's name, it is not a secret; computed from a
+    generated secret, or from nothing the pack can see, the update tells."""
+    generated = [t for t in sources or [] if t in GENERATED_SECRET_TYPES]
+    if is_reference_name(name):
+        return
+    if generated:
+        yield Undecided(f"{where} variable {name} is computed from a generated secret ({generated[0]})")
+    elif not sources:
+        yield Undecided(f"{where} variable {name} is not known until the update: it is scanned then")
 
 
 def scan_text(where: str, value: Any) -> Finding:
@@ -79,12 +111,13 @@ def _environments(*paths: str) -> Check:
     def check(resource: Resource, ctx: Context) -> Finding:
         for path in paths:
             head, _, tail = path.partition(".*.")
+            sources = [type_of_urn(u) for u in resource.sources(head)]
             if not tail:
-                yield from scan_environment(path, resource.get(path))
+                yield from scan_environment(path, resource.get(path), sources)
                 continue
             for index, item in enumerate(as_list(resource.get(head))):
                 if isinstance(item, Mapping):
-                    yield from scan_environment(f"{head}[{index}].{tail}", _dig(item, tail))
+                    yield from scan_environment(f"{head}[{index}].{tail}", _dig(item, tail), sources)
 
     return check
 
@@ -104,7 +137,10 @@ def _ecs_task(task: Resource, ctx: Context) -> Finding:
         return
     for index, container in enumerate(as_list(parse_json(raw))):
         if isinstance(container, Mapping):
-            yield from scan_environment(f"containerDefinitions[{index}].environment", container.get("environment"))
+            sources = [type_of_urn(u) for u in task.sources("containerDefinitions")]
+            yield from scan_environment(
+                f"containerDefinitions[{index}].environment", container.get("environment"), sources
+            )
             yield from scan_text(f"containerDefinitions[{index}].command", container.get("command"))
 
 
@@ -115,7 +151,8 @@ def _eas_service(service: Resource, ctx: Context) -> Finding:
     config = eas_service_config(service)
     for index, container in enumerate(as_list(config.get("containers"))):
         if isinstance(container, Mapping):
-            yield from scan_environment(f"serviceConfig containers[{index}].env", container.get("env"))
+            sources = [type_of_urn(u) for u in service.sources("serviceConfig")]
+            yield from scan_environment(f"serviceConfig containers[{index}].env", container.get("env"), sources)
             yield from scan_text(f"serviceConfig containers[{index}].script", container.get("script"))
 
 

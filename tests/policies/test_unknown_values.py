@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from policies.framework import UNKNOWN, Finding, Resource
-from tests.policies import test_kubernetes, test_network_identity_ml, test_storage
+from tests.policies import test_identity, test_kubernetes, test_network_identity_ml, test_secrets, test_storage
 from tests.policies.builders import changed, find, judge, res
 
 KEY = "aws:kms/key:Key"
@@ -49,6 +49,8 @@ def _cases() -> Iterator[Any]:
         (test_storage.VIOLATIONS, test_storage.GOOD),
         (test_kubernetes.VIOLATIONS, test_kubernetes.GOOD),
         (test_network_identity_ml.VIOLATIONS, test_network_identity_ml.GOOD),
+        (test_identity.VIOLATIONS, test_identity.GOOD),
+        (test_secrets.VIOLATIONS, test_secrets.GOOD),
     ]
     for violations, good in tables:
         for rule, group, break_it, flagged, _contains in violations:
@@ -89,6 +91,8 @@ def _compliant_sets() -> Iterator[Any]:
         (test_storage.GOOD, {g: test_storage.BUCKET_RULES for g in test_storage.GOOD}),
         (test_kubernetes.GOOD, {g: test_kubernetes.RULES for g in test_kubernetes.GOOD}),
         (test_network_identity_ml.GOOD, test_network_identity_ml.RULES),
+        (test_identity.GOOD, test_identity.RULES),
+        (test_secrets.GOOD, test_secrets.RULES),
     ]
     for good, rules in groups:
         for group, make in good.items():
