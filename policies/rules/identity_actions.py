@@ -226,7 +226,9 @@ GCP_SENSITIVE_DATA_ROLES = {
     "roles/bigquery.dataowner": "owns every dataset",
 }
 """Roles that, granted on a whole project, reach every secret, object or key in it."""
-_GCP_SERVICE_ADMIN = re.compile(r"^roles/[a-z0-9]+\.admin$")
+_GCP_SERVICE_ADMIN = re.compile(r"^roles/[a-z0-9]+\.[a-z0-9]*admin$")
+"""`roles/storage.admin`, `roles/compute.networkAdmin`, `roles/container.clusterAdmin`: an
+administrator of a service area, granted on the whole project."""
 GCP_ESCALATION_PERMISSIONS = (
     "iam.serviceaccounts.actas",
     "iam.serviceaccounts.getaccesstoken",
@@ -247,16 +249,29 @@ def gcp_role_class(role: str) -> str | None:
     """`admin` (basic and IAM-admin roles, `roles/<service>.admin`), `impersonation`,
     `sensitive-data`, or None."""
     lowered = role.strip().lower()
-    if lowered in GCP_ADMIN_ROLES or (_GCP_SERVICE_ADMIN.match(lowered) and lowered not in GCP_SENSITIVE_DATA_ROLES):
-        return "admin"
     if lowered in GCP_IMPERSONATION_ROLES:
         return "impersonation"
     if lowered in GCP_SENSITIVE_DATA_ROLES:
         return "sensitive-data"
+    if lowered in GCP_ADMIN_ROLES or _GCP_SERVICE_ADMIN.match(lowered):
+        return "admin"
     return None
 
 
 PUBLIC_MEMBERS = frozenset({"allusers", "allauthenticatedusers"})
+PERSONAL_EMAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "hotmail.com",
+        "outlook.com",
+        "aol.com",
+        "icloud.com",
+        "protonmail.com",
+    }
+)
+"""Consumer mail domains: an account there belongs to no organisation that can disable it."""
 
 # -- Azure built-in roles ---------------------------------------------------------------------------
 AZURE_BUILT_IN_ROLES: dict[str, tuple[str, str]] = {

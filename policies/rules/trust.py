@@ -10,7 +10,7 @@ from typing import Any
 
 from policies.framework import Context, Resource, Rule, as_list
 from policies.rules import identity_examples as examples
-from policies.rules.identity_actions import PUBLIC_MEMBERS
+from policies.rules.identity_actions import PERSONAL_EMAIL_DOMAINS, PUBLIC_MEMBERS
 from policies.rules.identity_documents import Statement, allowing, open_to_everyone
 from policies.rules.identity_types import (
     ALICLOUD_KMS_KEY,
@@ -76,6 +76,12 @@ def _trust_problems(document: Any) -> Iterator[str]:
         if open_to_everyone(statement):
             yield f"{where} lets any principal assume the role ({_who(statement)}) with no condition that narrows it"
             continue
+        accounts = _whole_accounts(statement)
+        if accounts and not _narrowed_to_callers(statement):
+            yield (
+                f"{where} trusts every principal of account {accounts[0]} without sts:ExternalId, MFA or a "
+                "principal ARN condition"
+            )
         providers = _web_identity(statement)
         if providers:
             audiences, subjects = _claims(statement)
@@ -85,6 +91,27 @@ def _trust_problems(document: Any) -> Iterator[str]:
                     f"{where} trusts the identity provider {providers[0]} without pinning "
                     f"{' and '.join(missing)}: any identity it issues tokens to may assume the role"
                 )
+
+
+_ACCOUNT = re.compile(r"^(\d{12}|\d{16}|arn:aws[a-z-]*:iam::(\d{12}):root|acs:ram::(\d+):root)$", re.IGNORECASE)
+_CALLER_KEYS = ("sts:externalid", "aws:principalarn", "aws:userid", "aws:principaltag/", "acs:principalarn")
+
+
+def _whole_accounts(statement: Statement) -> list[str]:
+    """Account principals (`123456789012`, `arn:aws:iam::123456789012:root`, `acs:ram::1:root`):
+    every identity of that account that its own policies let assume roles."""
+    return [v for k, v in statement.principals if k in ("aws", "ram") and _ACCOUNT.match(v.strip())]
+
+
+def _narrowed_to_callers(statement: Statement) -> bool:
+    """An external id, MFA, or a condition naming the principals of the account that may assume."""
+    for condition in statement.conditions:
+        if condition.key == "aws:multifactorauthpresent" and condition.operator.startswith("bool"):
+            if [v.lower() for v in condition.values] == ["true"]:
+                return True
+        elif condition.narrows and condition.key.startswith(_CALLER_KEYS):
+            return True
+    return False
 
 
 def _who(statement: Statement) -> str:
@@ -186,6 +213,9 @@ def _gcp_public_members(binding: Resource, ctx: Context) -> Iterator[str]:
         public = [m for m in members if m.strip().lower() in PUBLIC_MEMBERS]
         if public:
             yield f"grants {role} to {', '.join(public)}"
+        personal = [m for m in members if m.strip().lower().rsplit("@", 1)[-1] in PERSONAL_EMAIL_DOMAINS]
+        if personal:
+            yield f"grants {role} to {', '.join(personal)}, a personal account outside any organisation"
 
 
 IAM_NO_PUBLIC_PRINCIPALS = Rule(

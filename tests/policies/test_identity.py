@@ -146,6 +146,12 @@ def good_trust():
             }
         },
     }
+    partner = {
+        "Effect": "Allow",
+        "Action": "sts:AssumeRole",
+        "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
+        "Condition": {"StringEquals": {"sts:ExternalId": "ml-platform-7f3c"}},
+    }
     org_wide = {
         "Effect": "Allow",
         "Action": "sts:AssumeRole",
@@ -171,6 +177,7 @@ def good_trust():
                         "Principal": {"Service": "sagemaker.amazonaws.com"},
                     },
                     org_wide,
+                    partner,
                 )
             },
         ),
@@ -698,6 +705,51 @@ VIOLATIONS = [
         "every identity",
     ),
     (TRUST, "trust", lambda r: changed(r, "github", "attributeCondition", ""), "github", "attributeCondition"),
+    (
+        TRUST,
+        "trust",
+        lambda r: changed(
+            r,
+            "service-role",
+            "assumeRolePolicy",
+            doc({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "210987654321"}}),
+        ),
+        "service-role",
+        "every principal of account 210987654321",
+    ),
+    (
+        TRUST,
+        "trust",
+        lambda r: changed(
+            r,
+            "service-role",
+            "assumeRolePolicy",
+            doc(
+                {
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
+                    "Condition": {"StringLikeIfExists": {"sts:ExternalId": "ml-*"}},
+                }
+            ),
+        ),
+        "service-role",
+        "ExternalId",
+    ),
+    (
+        ADMIN,
+        "iam",
+        lambda r: changed(r, "registry-reader", "role", "roles/compute.networkAdmin"),
+        "registry-reader",
+        "networkAdmin",
+    ),
+    (
+        PUBLIC,
+        "iam",
+        lambda r: changed(r, "registry-reader", "member", "user:ml.lead@gmail.com"),
+        "registry-reader",
+        "personal account",
+    ),
     # grants to everyone on keys and identities
     (PUBLIC, "trust", lambda r: changed(r, "key", "policy", doc(allow("kms:Decrypt", "*", Principal="*"))), "key", "*"),
     (
