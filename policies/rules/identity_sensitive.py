@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from policies.framework import Context, Resource, Rule, Undecided, as_list
+from policies.framework import UNKNOWN, Context, Resource, Rule, Undecided, as_list
 from policies.rules import identity_examples as examples
 from policies.rules.identity_actions import (
     AZURE_BUILT_IN_ROLES,
@@ -39,9 +39,9 @@ from policies.rules.identity_types import (
     aws_role_documents,
     azure_permissions,
     azure_role_guid,
-    computed_from_types,
     gcp_grants,
     ram_document,
+    type_of_urn,
 )
 
 
@@ -136,11 +136,14 @@ def broad_scope(scope: str) -> bool:
 
 def _azure_scope_is_broad(ctx: Context, holder: Resource, prop: str) -> bool | None:
     """Whether a scope reaches a whole subscription or group; None when it cannot be told yet.
-    A scope not known at preview is judged by what it was computed from: a resource group's id
-    is broad, a vault's, key's, account's or subnet's id is not."""
-    sources = computed_from_types(ctx, holder, prop)
-    if sources is not None:
-        return any(t in _BROAD_SOURCE_TYPES for t in sources)
+    A scope not known at preview that was computed from a vault, key, account or subnet of the
+    stack names that resource (or something inside it): not broad. Computed from a resource
+    group alone it may still name a resource by its path, so the update tells."""
+    if holder.peek(prop) is UNKNOWN:
+        sources = [type_of_urn(u) for u in holder.sources(prop)]
+        if any(t not in _BROAD_SOURCE_TYPES for t in sources):
+            ctx.resolved.add((holder.urn, prop))
+            return False
     value = holder.get(prop)
     if isinstance(value, str):
         return broad_scope(value)

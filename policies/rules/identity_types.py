@@ -103,15 +103,18 @@ def type_of_urn(urn: str) -> str:
     return parts[2].rsplit("$", 1)[-1] if len(parts) > 3 else ""
 
 
-def computed_from_types(ctx: Context, holder: Resource, prop: str) -> list[str] | None:
+def computed_from_types(
+    ctx: Context, holder: Resource, prop: str, accept: tuple[str, ...] | None = None
+) -> list[str] | None:
     """The types of the resources an unknown input `prop` was computed from, read off the
     property dependencies' URNs (so a per-resource check can judge a reference at preview);
-    None when the value is known or nothing says where it came from. A non-empty answer
-    resolves the unknown value for the current check."""
+    None when the value is known, nothing says where it came from, or (with `accept`) none of
+    the sources is of an accepted type. A non-None answer resolves the unknown value for the
+    current check."""
     if holder.peek(prop) is not UNKNOWN:
         return None
     sources = [type_of_urn(u) for u in holder.sources(prop)]
-    if not sources:
+    if not sources or (accept is not None and not any(t in accept for t in sources)):
         return None
     ctx.resolved.add((holder.urn, prop.split(".")[0]))
     return sources

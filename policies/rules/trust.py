@@ -129,6 +129,15 @@ def _ram_role(role: Resource, ctx: Context) -> Iterator[str]:
     yield from _trust_problems(document if document is not None else role.get("document"))
 
 
+OIDC_ISSUER_TYPES = (
+    "azure-native:containerservice:ManagedCluster",
+    "aws:eks/cluster:Cluster",
+    "gcp:container/cluster:Cluster",
+    "alicloud:cs/managedKubernetes:ManagedKubernetes",
+)
+"""Clusters whose OIDC issuer URL a federated credential may be computed from."""
+
+
 def _azure_federation(credential: Resource, ctx: Context) -> Iterator[str]:
     subject = credential.get("subject")
     if not isinstance(subject, str) or not subject.strip() or any(c in subject for c in "*?"):
@@ -137,7 +146,7 @@ def _azure_federation(credential: Resource, ctx: Context) -> Iterator[str]:
     if not audiences or any(c in a for a in audiences for c in "*?"):
         yield "audiences are not pinned (expected api://AzureADTokenExchange)"
     # An issuer computed from a cluster of this stack is that cluster's own OIDC issuer URL.
-    if computed_from_types(ctx, credential, "issuer") is None:
+    if computed_from_types(ctx, credential, "issuer", OIDC_ISSUER_TYPES) is None:
         issuer = credential.get("issuer")
         if issuer is None or (isinstance(issuer, str) and not issuer.lower().startswith("https://")):
             yield f"issuer {issuer!r} is not an https URL of one identity provider"

@@ -842,3 +842,50 @@ def test_every_identity_rule_documents_why_and_examples_that_hold(rule_id: str) 
         bad = res(example.type, f"bad-{index}", example.violating)
         assert judge(rule_id, [good]) == [], (rule_id, index)
         assert [f for f in judge(rule_id, [bad]) if not f.undecided], (rule_id, index)
+
+
+def test_a_federated_credential_issuer_from_a_cluster_of_the_stack_is_pinned_at_preview() -> None:
+    """Where the engine supplies property dependencies (AnalyzeStack; tests), an issuer not
+    known yet that comes from a cluster is that cluster's OIDC issuer; from anything else the
+    verdict waits for the update."""
+    from policies.framework import UNKNOWN
+
+    cluster = res("azure-native:containerservice:ManagedCluster", "aks", {"disableLocalAccounts": True})
+    props = {
+        "subject": "system:serviceaccount:ml:trainer",
+        "issuer": UNKNOWN,
+        "audiences": ["api://AzureADTokenExchange"],
+    }
+    pinned = res(t.AZURE_FEDERATED_CREDENTIAL, "fed", props, deps={"issuer": cluster})
+    assert judge(TRUST, [cluster, pinned]) == []
+    identity = res("azure-native:managedidentity:UserAssignedIdentity", "id", {})
+    elsewhere = res(t.AZURE_FEDERATED_CREDENTIAL, "fed", props, deps={"issuer": identity})
+    [finding] = judge(TRUST, [identity, elsewhere])
+    assert finding.undecided
+
+
+def test_a_role_scope_computed_from_a_key_is_narrow_and_from_a_group_alone_waits() -> None:
+    from policies.framework import UNKNOWN
+
+    reader = f"{ROLE_DEFINITIONS}/4633458b-17de-408a-b874-0445c86b69e6"  # Key Vault Secrets User
+    group = res("azure-native:resources:ResourceGroup", "rg", {})
+    key = res("azure-native:keyvault:Key", "key", {})
+    on_group = res(t.AZURE_ROLE_ASSIGNMENT, "a", {"roleDefinitionId": reader, "scope": UNKNOWN}, deps={"scope": group})
+    on_key = res(
+        t.AZURE_ROLE_ASSIGNMENT, "a", {"roleDefinitionId": reader, "scope": UNKNOWN}, deps={"scope": [key, group]}
+    )
+    [finding] = judge(SENSITIVE, [group, on_group])
+    assert finding.undecided, "a path under the group may still name one resource: the update tells"
+    assert (
+        judge(
+            SENSITIVE,
+            [
+                group,
+                key,
+                res(t.AZURE_ROLE_ASSIGNMENT, "b", {"roleDefinitionId": reader, "scope": UNKNOWN}, deps={"scope": key}),
+            ],
+        )
+        == []
+    )
+    # A key's id is built on its group's name: both are sources; the key makes it narrow.
+    assert judge(SENSITIVE, [group, key, on_key]) == []
