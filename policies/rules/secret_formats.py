@@ -28,6 +28,7 @@ TOKEN_FORMATS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bgithub_pat_[A-Za-z0-9_]{40,}\b"), "a GitHub token"),
     (re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}\b"), "a GitLab token"),
     (re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"), "a Slack token"),
+    (re.compile(r"https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}"), "a Slack webhook URL"),
     (re.compile(r"\bsk-(proj-|ant-|svcacct-)?[A-Za-z0-9_\-]{32,}"), "an OpenAI-style API key"),
     (re.compile(r"\b(sk|rk)_live_[A-Za-z0-9]{20,}\b"), "a Stripe key"),
     (re.compile(r"\bhf_[A-Za-z0-9]{30,}\b"), "a Hugging Face token"),
@@ -51,7 +52,8 @@ _STRONG_NAME = re.compile(
 _WEAK_NAME = re.compile(r"(?i)(key|sig|signature|cred|pass)")
 _REFERENCE_NAME = re.compile(
     r"(?i)[_.-]?(arn|name|id|ids|uri|url|path|file|ref|region|endpoint|ttl|length|expiry|expires|header|type|"
-    r"version|enabled|mount|env|location|kind)$"
+    r"version|enabled|mount|env|location|kind|mode|method|provider|scheme|strategy|policy|scope|algorithm|format|"
+    r"level|size|count|limit|max|min|timeout|dir|prefix|suffix|host|port|user|username|issuer|audience|domain)$"
 )
 """Names that hold a reference or a setting about a secret (`HF_TOKEN_SECRET_ARN`,
 `DB_PASSWORD_FILE`, `TOKEN_TTL`): judged by what the value is, not by the name."""

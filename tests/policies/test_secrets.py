@@ -127,6 +127,15 @@ VIOLATIONS = [
     (RULE, "secrets", _env("MODEL_REVISION", OPENAI), "model", "OpenAI-style"),
     (RULE, "secrets", _env("UPSTREAM", GITHUB_PAT), "model", "GitHub"),
     (RULE, "secrets", _env("NOTIFY", SLACK), "model", "Slack"),
+    (
+        RULE,
+        "secrets",
+        _env(
+            "ALERTS_WEBHOOK_URL", "https://hooks.slack.com/services/T0A1B2C3D/B0A1B2C3D/" + "q8Zx3Lp0Vw7Ns2Kd5Rt9Yb4M"
+        ),
+        "model",
+        "Slack webhook",
+    ),
     (RULE, "secrets", _env("CONFIG", SA_KEY), "model", "GCP service-account key"),
     (RULE, "secrets", _env("CACHE_SALT", "Zq3xW9vB2nL7kR4tY8uP1mC6hJ5dF0gAe7Qp"), "model", "random-looking token"),
     (RULE, "secrets", _env("SIGNING_KEY", RANDOM_40), "model", "random-looking key"),
@@ -265,3 +274,19 @@ def test_a_value_computed_from_a_generated_password_is_not_passed_at_preview() -
         deps={"primaryContainer": bucket},
     )
     assert judge(RULE, [bucket, from_bucket]) == [], "computed from a bucket: a name or ARN, not a secret"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TOKENIZERS_PARALLELISM", "false"),
+        ("MAX_TOTAL_TOKENS", "4096"),
+        ("AUTH_MODE", "AADToken"),
+        ("HF_TOKEN_PATH", "/run/secrets/hf"),
+        ("CACHE_KEY_PREFIX", "llama-3-8b-v2"),
+        ("S3_KEY", "checkpoints/run-20240101/step1000"),
+        ("OIDC_ISSUER", "https://token.actions.githubusercontent.com"),
+    ],
+)
+def test_settings_about_secrets_are_not_secrets(name: str, value: str) -> None:
+    assert find_in_variable(name, value) is None
