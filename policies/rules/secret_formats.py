@@ -105,10 +105,6 @@ def random_looking(value: str, *, min_length: int = 16) -> bool:
     return classes >= 3 and entropy(text) >= (3.5 if len(text) < 32 else 4.0)
 
 
-def is_reference_name(name: str) -> bool:
-    return bool(_REFERENCE_NAME.search(name))
-
-
 def secret_name(name: str) -> str | None:
     """`strong` for names that say they hold a secret (`DB_PASSWORD`, `OPENAI_API_KEY`), `weak`
     for names that may (`SIGNING_KEY`), None otherwise (including names of references)."""

@@ -11,7 +11,7 @@ from typing import Any
 from policies.framework import UNKNOWN, Check, Context, Resource, Rule, Undecided, as_list, parse_json
 from policies.rules import identity_examples as examples
 from policies.rules.identity_types import type_of_urn
-from policies.rules.secret_formats import find_in_text, find_in_variable, is_reference_name, literal_secret_value
+from policies.rules.secret_formats import find_in_text, find_in_variable, literal_secret_value
 from policies.rules.workloads import eas_service_config
 
 Finding = Iterator[str | Undecided]
@@ -64,12 +64,11 @@ def scan_environment(where: str, environment: Any, sources: list[str] | None = N
 
 
 def _unknown_variable(where: str, name: str, sources: list[str] | None) -> Finding:
-    """A value not known at preview: computed from resources of the stack that hold no secret
-    (an ARN, an endpoint), or under a reference's name, it is not a secret; computed from a
-    generated secret, or from nothing the pack can see, the update tells."""
+    """A value not known at preview. Computed from resources of the stack that hold no secret
+    (an ARN, an endpoint) it is not a secret; computed from a generated secret, or from nothing
+    the pack can see (the engine's Analyze call carries no dependencies), the update tells, under
+    any name: a webhook URL is a secret too."""
     generated = [t for t in sources or [] if t in GENERATED_SECRET_TYPES]
-    if is_reference_name(name):
-        return
     if generated:
         yield Undecided(f"{where} variable {name} is computed from a generated secret ({generated[0]})")
     elif not sources:

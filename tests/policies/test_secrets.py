@@ -261,7 +261,7 @@ def test_a_value_computed_from_a_generated_password_is_not_passed_at_preview() -
     model = res(
         "aws:sagemaker/model:Model",
         "model",
-        {"primaryContainer": {"environment": {"DB": UNKNOWN, "ENDPOINT_URL": UNKNOWN}}},
+        {"primaryContainer": {"environment": {"DB": UNKNOWN}}},
         deps={"primaryContainer": password},
     )
     [finding] = judge(RULE, [password, model])
