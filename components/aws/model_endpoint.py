@@ -169,6 +169,7 @@ class ModelEndpoint(pulumi.ComponentResource):
                 log_group=log_group.arn,
                 security_group=security_group.arn,
                 subnets=pulumi.Output.all(*args.subnet_ids),
+                vpc=args.vpc_id,
             ).apply(
                 lambda v: _execution_policy(
                     region=args.region,
@@ -180,6 +181,7 @@ class ModelEndpoint(pulumi.ComponentResource):
                     log_group_arn=v["log_group"],
                     security_group_arn=v["security_group"],
                     subnet_ids=v["subnets"],
+                    vpc_id=v["vpc"],
                 )
             ),
             opts=child_options(self),
@@ -315,12 +317,16 @@ def _execution_policy(
     log_group_arn: str,
     security_group_arn: str,
     subnet_ids: list[str],
+    vpc_id: str,
 ) -> str:
     """Least privilege for hosting one model. Three statements need `"Resource": "*"` because
     the actions have no resource-level permissions in IAM: ecr:GetAuthorizationToken, the
     ec2:Describe* calls SageMaker makes to place VPC interfaces, and cloudwatch:PutMetricData
-    (held to the SageMaker endpoint namespace by a condition instead)."""
+    (held to the SageMaker endpoint namespace by a condition instead). Network interfaces get
+    their ids when SageMaker creates them, so their ARN is `network-interface/*`: the `ec2:Vpc`
+    condition holds it to interfaces in the endpoint's own VPC."""
     eni_arns = f"arn:aws:ec2:{region}:{account}:network-interface/*"
+    own_vpc = {"StringEquals": {"ec2:Vpc": f"arn:aws:ec2:{region}:{account}:vpc/{vpc_id}"}}
     statements: list[dict] = [
         {"Sid": "ReadModelArtifact", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [model_object_arn]},
         {
@@ -368,6 +374,7 @@ def _execution_policy(
                 security_group_arn,
                 *(f"arn:aws:ec2:{region}:{account}:subnet/{subnet}" for subnet in subnet_ids),
             ],
+            "Condition": own_vpc,
         },
         {
             "Sid": "ManageOwnInterfaces",
@@ -378,6 +385,7 @@ def _execution_policy(
                 "ec2:DeleteNetworkInterfacePermission",
             ],
             "Resource": [eni_arns],
+            "Condition": own_vpc,
         },
     ]
     if capture_arn is not None:

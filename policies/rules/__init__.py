@@ -8,6 +8,7 @@ from policies.rules import (
     cost,
     estimates,
     identity,
+    identity_sensitive,
     key_vaults,
     keys,
     kubernetes,
@@ -16,8 +17,10 @@ from policies.rules import (
     monitoring,
     network,
     registries,
+    secrets,
     storage,
     tagging,
+    trust,
 )
 
 ALL_RULES: list[Rule] = [
@@ -26,6 +29,9 @@ ALL_RULES: list[Rule] = [
     *cluster_platform.RULES,
     *network.RULES,
     *identity.RULES,
+    *identity_sensitive.RULES,
+    *trust.RULES,
+    *secrets.RULES,
     *ml_endpoints.RULES,
     *monitoring.RULES,
     *keys.RULES,

@@ -1,211 +1,193 @@
-"""Identity: least privilege (S19, in two rules: admin/wildcard actions and wildcard resources),
-no long-lived keys (S20), no plaintext secrets in scripts and environments (S25)."""
+"""Identity: least privilege (S19: admin and wildcard actions; write actions on every resource)
+and no long-lived keys (S20). Documents are read by meaning (`identity_documents`), managed and
+built-in roles from the tables in `identity_actions`. Sensitive actions on every resource are
+in `identity_sensitive`, trust and public grants in `trust`, plaintext secrets in `secrets`."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
-from policies.framework import UNKNOWN, Check, Context, Resource, Rule, Undecided, as_bool, as_list
-from policies.rules.storage import policy_statements
-from policies.rules.workloads import eas_service_config
-
-AWS_POLICY_DOCUMENTS = {
-    "aws:iam/policy:Policy": "policy",
-    "aws:iam/rolePolicy:RolePolicy": "policy",
-    "aws:iam/userPolicy:UserPolicy": "policy",
-    "aws:iam/groupPolicy:GroupPolicy": "policy",
-}
-AWS_ROLE = "aws:iam/role:Role"
-AWS_POLICY_ATTACHMENTS = (
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-    "aws:iam/userPolicyAttachment:UserPolicyAttachment",
-    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
-    "aws:iam/policyAttachment:PolicyAttachment",
+from policies.framework import Check, Context, Resource, Rule, Undecided, as_bool, as_list
+from policies.rules import identity_examples as examples
+from policies.rules.identity_actions import (
+    AZURE_BUILT_IN_ROLES,
+    alicloud_system_policy,
+    aws_managed_policy,
+    gcp_role_class,
+    read_only,
 )
-GCP_PROJECT_IAM = ("gcp:projects/iAMMember:IAMMember", "gcp:projects/iAMBinding:IAMBinding")
-AZURE_ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
-AZURE_ROLE_DEFINITION = "azure-native:authorization:RoleDefinition"
-ALICLOUD_RAM_POLICY = "alicloud:ram/policy:Policy"
-ALICLOUD_POLICY_ATTACHMENTS = (
-    "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment",
-    "alicloud:ram/userPolicyAttachment:UserPolicyAttachment",
+from policies.rules.identity_documents import allowing, broad_and_unnarrowed, glob_match
+from policies.rules.identity_types import (
+    ALICLOUD_POLICY_ATTACHMENTS,
+    ALICLOUD_RAM_POLICY,
+    AWS_POLICY_ATTACHMENTS,
+    AWS_POLICY_DOCUMENTS,
+    AWS_ROLE,
+    AZURE_ROLE_ASSIGNMENT,
+    AZURE_ROLE_DEFINITION,
+    GCP_PROJECT_IAM,
+    attached_policy_arns,
+    aws_role_documents,
+    azure_permissions,
+    azure_role_guid,
+    gcp_roles,
+    ram_document,
 )
 
-ADMIN_AWS_POLICIES = {
-    "arn:aws:iam::aws:policy/AdministratorAccess",
-    "arn:aws:iam::aws:policy/PowerUserAccess",
-    "arn:aws:iam::aws:policy/IAMFullAccess",
-}
-ADMIN_GCP_ROLES = {"roles/owner", "roles/editor", "roles/iam.securityAdmin"}
-# Built-in Azure role definition ids (the same in every tenant).
-ADMIN_AZURE_ROLES = {
-    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
-    "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
-    "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
-}
-ADMIN_ALICLOUD_POLICIES = {"AdministratorAccess", "AliyunRAMFullAccess"}
-
-_READ_ONLY_VERBS = ("Describe", "List", "Get", "Head", "BatchGet", "Search", "Lookup")
-# Actions that have no resource-level permissions in IAM, so `"Resource": "*"` is the only form.
-ACCOUNT_LEVEL_ACTIONS = {
-    "ecr:getauthorizationtoken",
-    "cloudwatch:putmetricdata",
-    "xray:puttracesegments",
-    "xray:puttelemetryrecords",
-    "sts:getcalleridentity",
-}
+_PROBE = "zq9probe"
 
 
-def _actions(statement: Mapping[str, Any]) -> list[str]:
-    return [str(a) for a in as_list(statement.get("Action")) or [statement.get("Action")] if a is not None]
+def _admin_problems(document: Any) -> Iterator[str]:
+    for statement in allowing(document):
+        where = f"statement {statement.label}"
+        if statement.not_action:
+            yield f"{where} allows every action except NotAction {', '.join(statement.actions) or '[]'}"
+        elif statement.all_actions:
+            yield f"{where} allows wildcard actions {', '.join(statement.actions)} (every action of every service)"
+        else:
+            wildcards = statement.service_wildcards()
+            if wildcards:
+                yield f"{where} allows wildcard actions {', '.join(sorted(set(wildcards)))}"
 
 
-def _resources(statement: Mapping[str, Any]) -> list[str]:
-    return [str(r) for r in as_list(statement.get("Resource")) or [statement.get("Resource")] if r is not None]
-
-
-def _wildcard_action(action: str) -> bool:
-    return action == "*" or bool(re.fullmatch(r"[A-Za-z0-9-]+:\*", action))
-
-
-def _admin_statement_problems(document: object) -> Iterator[str]:
-    for index, statement in enumerate(policy_statements(document)):
-        if statement.get("Effect") != "Allow":
+def _write_on_everything(document: Any) -> Iterator[str]:
+    for statement in allowing(document):
+        broad = broad_and_unnarrowed(statement)
+        if not broad:
             continue
-        wildcard = sorted({a for a in _actions(statement) if _wildcard_action(a)})
-        if wildcard:
-            yield f"statement {statement.get('Sid', index)} allows wildcard actions {', '.join(wildcard)}"
-        if statement.get("NotAction") is not None:
-            yield f"statement {statement.get('Sid', index)} allows everything except NotAction"
-
-
-def _read_only(action: str) -> bool:
-    _, _, verb = action.partition(":")
-    return verb.startswith(_READ_ONLY_VERBS) or action.lower() in ACCOUNT_LEVEL_ACTIONS
-
-
-def _resource_statement_problems(document: object) -> Iterator[str]:
-    for index, statement in enumerate(policy_statements(document)):
-        if statement.get("Effect") != "Allow" or "*" not in _resources(statement):
-            continue
-        writes = sorted({a for a in _actions(statement) if not _read_only(a)})
+        writes = [a for a in statement.actions if not read_only(a)] if not statement.not_action else statement.actions
+        if statement.not_action:
+            writes = [f"every action except {', '.join(writes) or '[]'}"]
         if writes:
-            shown = ", ".join(writes[:5]) + (" ..." if len(writes) > 5 else "")
-            yield f"statement {statement.get('Sid', index)} allows {shown} on Resource '*'"
+            shown = ", ".join(sorted(set(writes))[:5]) + (" ..." if len(set(writes)) > 5 else "")
+            yield f"statement {statement.label} allows {shown} on {', '.join(broad)} (every resource of its kind)"
 
 
 # -- S19a: admin and wildcard actions ------------------------------------------------------------
-def _aws_document_admin(prop: str) -> Check:
+def _document(prop: str, judge: Any) -> Check:
     def check(resource: Resource, ctx: Context) -> Iterator[str]:
-        yield from _admin_statement_problems(resource.get(prop))
+        yield from judge(resource.get(prop))
 
     return check
 
 
 def _aws_role_admin(role: Resource, ctx: Context) -> Iterator[str]:
-    for inline in as_list(role.get("inlinePolicies")):
-        if isinstance(inline, Mapping):
-            yield from (
-                f"inline policy {inline.get('name', '?')}: {p}" for p in _admin_statement_problems(inline.get("policy"))
-            )
+    for label, document in aws_role_documents(role):
+        yield from (f"{label}: {p}" for p in _admin_problems(document))
     for arn in as_list(role.get("managedPolicyArns")):
-        if arn in ADMIN_AWS_POLICIES:
-            yield f"attaches {arn}"
+        yield from _managed_admin(arn)
+
+
+def _managed_admin(arn: Any) -> Iterator[str]:
+    found = aws_managed_policy(arn) if isinstance(arn, str) else None
+    if found is not None and found[0] in ("admin", "full-access"):
+        yield f"attaches the AWS managed policy {found[1]} ({found[0]}: {arn})"
 
 
 def _aws_attachment_admin(attachment: Resource, ctx: Context) -> Iterator[str]:
-    if attachment.get("policyArn") in ADMIN_AWS_POLICIES:
-        yield f"attaches {attachment.get('policyArn')}"
+    for arn in attached_policy_arns(attachment):
+        yield from _managed_admin(arn)
 
 
 def _gcp_iam_admin(binding: Resource, ctx: Context) -> Iterator[str]:
-    if binding.get("role") in ADMIN_GCP_ROLES:
-        yield f"grants the primitive/admin role {binding.get('role')} on the project"
+    scope = binding.type.split(":")[1].split("/")[0].rstrip("s")
+    for role in gcp_roles(binding):
+        if gcp_role_class(role) == "admin":
+            yield f"grants the basic/admin role {role} on the whole {scope}"
 
 
 def _azure_assignment_admin(assignment: Resource, ctx: Context) -> Iterator[str]:
-    role = str(assignment.get("roleDefinitionId", "")).rsplit("/", 1)[-1].lower()
-    if role in ADMIN_AZURE_ROLES:
-        yield f"assigns the built-in {ADMIN_AZURE_ROLES[role]} role"
+    name, kind = AZURE_BUILT_IN_ROLES.get(azure_role_guid(assignment), ("", ""))
+    if kind == "admin":
+        yield f"assigns the built-in {name} role"
+
+
+def _azure_wildcards(patterns: list[str]) -> list[str]:
+    """Patterns that grant every operation of every provider (`*`, `*/write`) or of one
+    provider (`Microsoft.Storage/*`, `microsoft.authorization/*`)."""
+    found = []
+    for pattern in patterns:
+        provider = pattern.split("/", 1)[0]
+        literal = provider if not any(c in provider for c in "*?") else _PROBE
+        if glob_match(pattern, f"{literal}/{_PROBE}/write") or glob_match(
+            pattern, f"{literal}/{_PROBE}/{_PROBE}/write"
+        ):
+            found.append(pattern)
+    return found
 
 
 def _azure_definition_admin(definition: Resource, ctx: Context) -> Iterator[str]:
-    for permission in as_list(definition.get("permissions")):
-        if isinstance(permission, Mapping) and "*" in as_list(permission.get("actions")):
-            yield "the custom role allows actions '*'"
-
-
-def _alicloud_policy_admin(policy: Resource, ctx: Context) -> Iterator[str]:
-    yield from _admin_statement_problems(policy.get("policyDocument") or policy.get("document"))
+    for actions, _not_actions, data_actions in azure_permissions(definition):
+        wildcards = _azure_wildcards(actions) + _azure_wildcards(data_actions)
+        if wildcards:
+            yield f"the custom role allows wildcard actions {', '.join(wildcards)}"
 
 
 def _alicloud_attachment_admin(attachment: Resource, ctx: Context) -> Iterator[str]:
-    if attachment.get("policyName") in ADMIN_ALICLOUD_POLICIES and attachment.get("policyType", "System") == "System":
-        yield f"attaches the system policy {attachment.get('policyName')}"
+    name = attachment.get("policyName")
+    if not isinstance(name, str) or str(attachment.get("policyType") or "System").lower() != "system":
+        return
+    kind = alicloud_system_policy(name)
+    if kind in ("admin", "full-access"):
+        yield f"attaches the system policy {name} ({kind})"
 
 
 IAM_NO_ADMIN = Rule(
     id="iam-no-admin-or-wildcard-actions",
     ref="S19",
     domain="identity",
-    description="No identity gets administrator policies/roles or wildcard actions ('*', 'service:*').",
+    description="No identity gets administrator or full-access policies/roles or wildcard actions ('*', "
+    "'service:*', NotAction).",
     severity="critical",
     tags=("security",),
     remediation="Grant the specific actions the workload calls (see the bucket grant helpers) instead of "
-    "AdministratorAccess, roles/owner|editor, Owner/Contributor or 'service:*'.",
+    "AdministratorAccess, *FullAccess managed policies, roles/owner|editor|<service>.admin, Owner/Contributor, "
+    "custom roles over '*', '*/write' or 'Microsoft.Authorization/*', or 'service:*'.",
+    rationale="An identity with every action of a service, or of all of them, turns any compromise of the "
+    "workload (a leaked token, a vulnerable container) into control of the account. Actions are matched as "
+    "the cloud matches them: without case, with wildcards expanded, so `IAM:*`, `*:*` and `NotAction` are the "
+    "same grant as `iam:*` and `*`; managed policies are recognised in every partition (`arn:aws-cn:`).",
     checks={
-        **{t: _aws_document_admin(p) for t, p in AWS_POLICY_DOCUMENTS.items()},
+        **{t: _document(p, _admin_problems) for t, p in AWS_POLICY_DOCUMENTS.items()},
         AWS_ROLE: _aws_role_admin,
         **dict.fromkeys(AWS_POLICY_ATTACHMENTS, _aws_attachment_admin),
         **dict.fromkeys(GCP_PROJECT_IAM, _gcp_iam_admin),
         AZURE_ROLE_ASSIGNMENT: _azure_assignment_admin,
         AZURE_ROLE_DEFINITION: _azure_definition_admin,
-        ALICLOUD_RAM_POLICY: _alicloud_policy_admin,
+        ALICLOUD_RAM_POLICY: lambda r, ctx: _admin_problems(ram_document(r)),
         **dict.fromkeys(ALICLOUD_POLICY_ATTACHMENTS, _alicloud_attachment_admin),
     },
     default_enforcement="mandatory",
+    examples=examples.ADMIN,
 )
 
 
-# -- S19b: wildcard resources ----------------------------------------------------------------------
-def _aws_document_resources(prop: str) -> Check:
-    def check(resource: Resource, ctx: Context) -> Iterator[str]:
-        yield from _resource_statement_problems(resource.get(prop))
-
-    return check
-
-
+# -- S19b: write actions on every resource --------------------------------------------------------
 def _aws_role_resources(role: Resource, ctx: Context) -> Iterator[str]:
-    for inline in as_list(role.get("inlinePolicies")):
-        if isinstance(inline, Mapping):
-            yield from (
-                f"inline policy {inline.get('name', '?')}: {p}"
-                for p in _resource_statement_problems(inline.get("policy"))
-            )
-
-
-def _alicloud_policy_resources(policy: Resource, ctx: Context) -> Iterator[str]:
-    yield from _resource_statement_problems(policy.get("policyDocument") or policy.get("document"))
+    for label, document in aws_role_documents(role):
+        yield from (f"{label}: {p}" for p in _write_on_everything(document))
 
 
 IAM_NO_WILDCARD_RESOURCES = Rule(
     id="iam-no-wildcard-resources",
     ref="S19",
     domain="identity",
-    description="Policies that change things name their resources: no write actions on Resource '*'.",
+    description="Policies that change things name their resources: no write actions on every resource ('*', "
+    "'arn:aws:s3:::*/*', 'role/*', NotResource).",
     severity="high",
     tags=("security",),
     remediation="Scope the statement to the ARNs it needs. Read-only Describe/List/Get actions and the few actions "
     "without resource-level permissions (ecr:GetAuthorizationToken, cloudwatch:PutMetricData) may use '*'.",
+    rationale="A write on every resource of a kind lets one workload change or delete what belongs to all the "
+    "others. A resource pattern is judged by what it matches: `arn:aws:s3:::*/*`, `role/*` and `NotResource` "
+    "are as broad as `*`; reads are told from writes by the action's verb, without case (`s3:listbucket` reads).",
     checks={
-        **{t: _aws_document_resources(p) for t, p in AWS_POLICY_DOCUMENTS.items()},
+        **{t: _document(p, _write_on_everything) for t, p in AWS_POLICY_DOCUMENTS.items()},
         AWS_ROLE: _aws_role_resources,
-        ALICLOUD_RAM_POLICY: _alicloud_policy_resources,
+        ALICLOUD_RAM_POLICY: lambda r, ctx: _write_on_everything(ram_document(r)),
     },
+    examples=examples.RESOURCES,
 )
 
 
@@ -217,7 +199,7 @@ def _exists(what: str) -> Check:
     return check
 
 
-def _aks_local_accounts(cluster: Resource, ctx: Context) -> Iterator[str]:
+def _aks_local_accounts(cluster: Resource, ctx: Context) -> Iterator[str | Undecided]:
     if as_bool(cluster.get("disableLocalAccounts")) is not True:
         yield "disableLocalAccounts is not true (static cluster-admin credentials can be downloaded)"
     if cluster.get("servicePrincipalProfile.secret"):
@@ -233,6 +215,8 @@ NO_LONG_LIVED_KEYS = Rule(
     tags=("security",),
     remediation="Use keyless identities: IRSA / Pod Identity, GKE Workload Identity, Azure workload identity with "
     "managed identities, ACK RRSA; CI federates through OIDC. Azure storage shared keys: see bucket-uniform-access.",
+    rationale="A key that does not expire works from anywhere until someone notices and rotates it, and it sits "
+    "in the Pulumi state in the meantime. Federated, short-lived credentials leave nothing to leak.",
     checks={
         "aws:iam/accessKey:AccessKey": _exists("an IAM access key"),
         "gcp:serviceaccount/key:Key": _exists("a service-account key"),
@@ -240,150 +224,8 @@ NO_LONG_LIVED_KEYS = Rule(
         "azure-native:containerservice:ManagedCluster": _aks_local_accounts,
         "alicloud:ram/accessKey:AccessKey": _exists("a RAM access key"),
     },
+    examples=examples.KEYS,
 )
 
 
-# -- S25: plaintext secrets -----------------------------------------------------------------------
-_SECRET_PATTERNS = [
-    (re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"), "an AWS access key id"),
-    (re.compile(r"(?i)aws_secret_access_key\s*[=:]\s*\S+"), "an AWS secret access key"),
-    (re.compile(r"-----BEGIN ([A-Z]+ )?PRIVATE KEY-----"), "a private key"),
-    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"), "a GitHub token"),
-    (re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"), "a Slack token"),
-    (re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b"), "a Google API key"),
-    (re.compile(r"\bhf_[A-Za-z0-9]{30,}\b"), "a Hugging Face token"),
-    (re.compile(r"AccountKey=[A-Za-z0-9+/=]{20,}"), "an Azure storage account key"),
-    (re.compile(r"\bLTAI[A-Za-z0-9]{12,24}\b"), "an Alibaba Cloud AccessKey id"),
-    (
-        re.compile(r"(?i)\b(password|passwd|secret|token|api[_-]?key)\s*[=:]\s*['\"]?(?![$<{])[^\s'\"]{8,}"),
-        "a password or token assignment",
-    ),
-]
-_SECRET_NAME = re.compile(r"(?i)(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)")
-_REFERENCE = re.compile(
-    r"^(\$\{.*\}|\$\(.*\)|\{\{.*\}\}|arn:|projects/.+/secrets/|https://[a-z0-9-]+\.vault\.azure\.net/)"
-)
-
-
-def _decoded(text: str) -> str:
-    """User data is often base64: judge the decoded text too."""
-    if len(text) < 16 or not re.fullmatch(r"[A-Za-z0-9+/=\s]+", text):
-        return text
-    try:
-        decoded = base64.b64decode(text, validate=False).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return text
-    return f"{text}\n{decoded}"
-
-
-def _scan_text(where: str, text: str) -> Iterator[str]:
-    content = _decoded(text)
-    for pattern, what in _SECRET_PATTERNS:
-        if pattern.search(content):
-            yield f"{where} contains what looks like {what} in plain text"
-            return
-
-
-def _scan_environment(where: str, environment: object) -> Iterator[str | Undecided]:
-    if environment is UNKNOWN:
-        yield Undecided(f"{where} is not known until the update: it is scanned then")
-        return
-    if isinstance(environment, Mapping):
-        pairs = list(environment.items())
-    else:  # [{name, value}] lists (PAI, Kubernetes style)
-        pairs = [(e.get("name"), e.get("value")) for e in as_list(environment) if isinstance(e, Mapping)]
-    for name, value in pairs:
-        if value is UNKNOWN and isinstance(name, str) and _SECRET_NAME.search(name):
-            # A computed value under a secret's name: a generated secret put in plain text, or a
-            # reference; the update tells.
-            yield Undecided(f"{where} variable {name} is not known until the update")
-            continue
-        if not isinstance(value, str) or not value:
-            continue
-        if isinstance(name, str) and _SECRET_NAME.search(name) and not _REFERENCE.match(value):
-            yield f"{where} variable {name} holds a literal secret value"
-        else:
-            yield from _scan_text(f"{where} variable {name}", value)
-
-
-def _scripts(*paths: str) -> Check:
-    def check(resource: Resource, ctx: Context) -> Iterator[str | Undecided]:
-        for path in paths:
-            value = resource.get(path)
-            if value is UNKNOWN:
-                # A script computed at deploy time may still carry text the program wrote.
-                yield Undecided(f"{path} is not known until the update: it is scanned then")
-            elif isinstance(value, str):
-                yield from _scan_text(path, value)
-            elif isinstance(value, Mapping | list):
-                for leaf, text in _leaves(value):
-                    if isinstance(text, str):
-                        yield from _scan_text(f"{path}.{leaf}", text)
-                    else:
-                        yield Undecided(f"{path}.{leaf} is not known until the update: it is scanned then")
-
-    return check
-
-
-def _leaves(value: object, path: str = "") -> Iterator[tuple[str, object]]:
-    """(path, value) of every string or unknown leaf."""
-    if isinstance(value, str) or value is UNKNOWN:
-        yield path, value
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            yield from _leaves(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _leaves(item, f"{path}.{index}" if path else str(index))
-
-
-def _sagemaker_model(model: Resource, ctx: Context) -> Iterator[str | Undecided]:
-    yield from _scan_environment("primaryContainer.environment", model.get("primaryContainer.environment"))
-    for index, container in enumerate(as_list(model.get("containers"))):
-        if isinstance(container, Mapping):
-            yield from _scan_environment(f"containers[{index}].environment", container.get("environment"))
-
-
-def _azure_deployment(deployment: Resource, ctx: Context) -> Iterator[str | Undecided]:
-    yield from _scan_environment("properties.environmentVariables", deployment.get("properties.environmentVariables"))
-
-
-def _eas_service(service: Resource, ctx: Context) -> Iterator[str | Undecided]:
-    if service.get("serviceConfig") is UNKNOWN:
-        yield Undecided("serviceConfig is not known until the update: it is scanned then")
-        return
-    config = eas_service_config(service)
-    for index, container in enumerate(as_list(config.get("containers"))):
-        if isinstance(container, Mapping):
-            yield from _scan_environment(f"serviceConfig containers[{index}].env", container.get("env"))
-            if isinstance(container.get("script"), str):
-                yield from _scan_text(f"serviceConfig containers[{index}].script", container["script"])
-
-
-NO_PLAINTEXT_SECRETS = Rule(
-    id="no-plaintext-secrets",
-    ref="S25",
-    domain="identity",
-    description="No plaintext secrets in user data, startup scripts, container environments or service configs.",
-    severity="high",
-    tags=("security",),
-    remediation="Keep the secret in a secret store (Secrets Manager, Secret Manager, Key Vault, KMS Secrets "
-    "Manager) and pass its reference; give the workload an identity that may read it.",
-    checks={
-        "aws:ec2/launchTemplate:LaunchTemplate": _scripts("userData"),
-        "aws:ec2/instance:Instance": _scripts("userData", "userDataBase64"),
-        "aws:sagemaker/model:Model": _sagemaker_model,
-        "gcp:container/nodePool:NodePool": _scripts("nodeConfig.metadata"),
-        "gcp:tpu/v2Vm:V2Vm": _scripts("metadata"),
-        "gcp:compute/instance:Instance": _scripts("metadataStartupScript", "metadata"),
-        "azure-native:machinelearningservices:OnlineDeployment": _azure_deployment,
-        "alicloud:cs/nodePool:NodePool": _scripts("userData", "preUserData"),
-        "alicloud:pai/service:Service": _eas_service,
-    },
-    # Every value is scanned: an unknown one in an environment is a computed reference (an ARN,
-    # an endpoint), not program text; whole scripts not known yet are reported undecided above.
-    unknowns="ignore",
-)
-
-
-RULES = [IAM_NO_ADMIN, IAM_NO_WILDCARD_RESOURCES, NO_LONG_LIVED_KEYS, NO_PLAINTEXT_SECRETS]
+RULES = [IAM_NO_ADMIN, IAM_NO_WILDCARD_RESOURCES, NO_LONG_LIVED_KEYS]

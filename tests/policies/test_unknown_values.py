@@ -12,11 +12,13 @@ import pytest
 
 from policies.framework import UNKNOWN, Finding, Resource
 from tests.policies import (
+    test_identity,
     test_keys_registries_logs,
     test_kubernetes,
     test_kubernetes_depth,
     test_network_identity_ml,
     test_network_meaning,
+    test_secrets,
     test_storage,
 )
 from tests.policies.builders import changed, find, judge, res
@@ -61,6 +63,8 @@ def _cases() -> Iterator[Any]:
         (test_kubernetes.VIOLATIONS, test_kubernetes.GOOD),
         (test_network_identity_ml.VIOLATIONS, test_network_identity_ml.GOOD),
         *((module.VIOLATIONS, module.GOOD) for module in DEPTH_MODULES),
+        (test_identity.VIOLATIONS, test_identity.GOOD),
+        (test_secrets.VIOLATIONS, test_secrets.GOOD),
     ]
     for violations, good in tables:
         for rule, group, break_it, flagged, _contains in violations:
@@ -102,6 +106,8 @@ def _compliant_sets() -> Iterator[Any]:
         (test_kubernetes.GOOD, {g: test_kubernetes.RULES for g in test_kubernetes.GOOD}),
         (test_network_identity_ml.GOOD, test_network_identity_ml.RULES),
         *((module.GOOD, {g: module.RULES for g in module.GOOD}) for module in DEPTH_MODULES),
+        (test_identity.GOOD, test_identity.RULES),
+        (test_secrets.GOOD, test_secrets.RULES),
     ]
     for good, rules in groups:
         for group, make in good.items():

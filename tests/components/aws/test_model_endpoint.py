@@ -149,6 +149,10 @@ def test_interfaces_only_in_the_endpoint_subnets_and_security_group(declare):
         "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-b",
     }
     assert statements["ManageOwnInterfaces"]["Resource"] == ["arn:aws:ec2:us-east-1:123456789012:network-interface/*"]
+    # `network-interface/*` is every interface of the account: the condition holds both to the VPC.
+    own_vpc = {"StringEquals": {"ec2:Vpc": "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-1"}}
+    assert statements["CreateInterfacesInOwnSubnets"]["Condition"] == own_vpc
+    assert statements["ManageOwnInterfaces"]["Condition"] == own_vpc
 
 
 def test_no_wildcard_actions_and_star_resources_only_where_iam_requires(declare):
