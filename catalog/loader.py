@@ -7,9 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from catalog.models import CLOUDS, Accelerator, CloudCatalog, CloudName, MachineType
+from catalog.strict_yaml import load_strict
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -20,7 +19,7 @@ class CatalogError(LookupError):
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
-        loaded = yaml.safe_load(handle) or {}
+        loaded = load_strict(handle) or {}
     if not isinstance(loaded, dict):
         raise ValueError(f"{path}: expected a mapping at the top level")
     return loaded

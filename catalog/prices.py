@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import yaml
-
 from catalog.loader import DATA_DIR, Catalog, load_catalog
 from catalog.models import CLOUDS
 from catalog.price_models import ANY_REGION, CloudPrices, FeePrice, HourlyPrice, PriceSource, StoragePrice
+from catalog.strict_yaml import load_strict
 
 if TYPE_CHECKING:
     from catalog.machine_prices import MachineQuote
@@ -272,7 +271,7 @@ class PriceCatalog:
 
 def _read_prices(path: Path) -> CloudPrices:
     with path.open(encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle) or {}
+        raw = load_strict(handle) or {}
     if not isinstance(raw, dict):
         raise ValueError(f"{path}: expected a mapping at the top level")
     # Region and item keys are compared case-insensitively (Azure writes `East US`, GCS `US`).
