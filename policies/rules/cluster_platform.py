@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from policies.framework import UNKNOWN, Context, Resource, Rule, Stack, as_bool
+from policies.framework import UNKNOWN, Context, Example, Resource, Rule, Stack, as_bool
 from policies.rules.workloads import capacity_of
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -181,6 +181,17 @@ HELM_CHART_PINNED = Rule(
     tags=("security",),
     remediation="Set version to an exact chart version (no ranges, never empty) and repositoryOpts.repo, or use an "
     "oci:// chart reference (components/kubernetes/charts.py pins the platform's charts).",
+    rationale="A chart without an exact version installs whatever the repository serves on the day of the update: "
+    "a preview reviewed last week no longer says what runs, and a compromised or broken chart release reaches the "
+    "cluster without a change to the program.",
+    examples=(
+        Example(
+            type=HELM_RELEASE,
+            compliant={"chart": "cluster-autoscaler", "version": "9.43.2", "repositoryOpts": {"repo": "https://x"}},
+            violating={"chart": "cluster-autoscaler", "version": "^9.43", "repositoryOpts": {"repo": "https://x"}},
+            note="a version range",
+        ),
+    ),
     checks={HELM_RELEASE: _helm_pinned, HELM_CHART_V4: _helm_pinned},
 )
 
@@ -238,6 +249,16 @@ IMAGE_TAG_PINNED = Rule(
     tags=("security",),
     remediation="Name an exact image tag (or @sha256 digest) in the workload or Helm values; leave a chart's image "
     "tag unset to use the version the pinned chart ships.",
+    rationale="`latest` (or no tag) is resolved when a node pulls the image, so two replicas of one workload can run "
+    "different code, a rollback redeploys the new image, and nothing in the pull request shows what changed.",
+    examples=(
+        Example(
+            type="kubernetes:apps/v1:Deployment",
+            compliant={"spec": {"template": {"spec": {"containers": [{"name": "a", "image": "nginx:1.27.3"}]}}}},
+            violating={"spec": {"template": {"spec": {"containers": [{"name": "a", "image": "nginx:latest"}]}}}},
+            note="the floating tag latest",
+        ),
+    ),
     checks={HELM_RELEASE: _helm_images, HELM_CHART_V4: _helm_images, **dict.fromkeys(WORKLOADS, _workload_images)},
 )
 
@@ -272,6 +293,16 @@ NAMESPACE_POD_SECURITY = Rule(
     tags=("security",),
     remediation="Label the namespace pod-security.kubernetes.io/enforce=restricted (or baseline); node agents that "
     "need host access belong in kube-system.",
+    rationale="Without an enforced Pod Security level any pod in the namespace may run privileged, mount the host "
+    "or use host networking, which on a GPU node means the node's credentials and every other tenant's data.",
+    examples=(
+        Example(
+            type=NAMESPACE,
+            compliant={"metadata": {"name": "ml", "labels": {PSA_ENFORCE: "restricted"}}},
+            violating={"metadata": {"name": "ml", "labels": {PSA_ENFORCE: "privileged"}}},
+            note="enforce=privileged",
+        ),
+    ),
     checks={NAMESPACE: _namespace_enforces, HELM_RELEASE: _helm_creates_namespace},
 )
 

@@ -10,7 +10,8 @@ from typing import Any
 from catalog.costs import PriceBookError, ResourceCost, ResourceInput, StackCost, estimate_resources, estimate_stack
 from catalog.estimators import ESTIMATORS
 from policies.framework import UNKNOWN, Context, Finding, Resource, Rule, Stack, as_int, cloud_of
-from policies.rules.cost import BUDGET_TYPES, DEFAULT_REGION_CONFIG, PROVIDER_TYPES
+from policies.rules.budgets import BUDGET_TYPES
+from policies.rules.regions import DEFAULT_REGION_CONFIG, PROVIDER_TYPES
 
 PRICE_BOOK_KEY = "ai-infra:price_book"
 
