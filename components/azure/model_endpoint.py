@@ -3,32 +3,32 @@ online endpoint and one deployment serving a model from a `Bucket`, taking all t
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 import pulumi
 from pulumi_azure_native import (
-    applicationinsights,
-    containerregistry,
     keyvault,
-    managedidentity,
-    network,
     resources,
 )
 from pulumi_azure_native import machinelearningservices as ml
 
 from components.azure.bucket import Bucket, BucketArgs, CustomerKeyArgs
-from components.azure.key_vault import rotating_key, vault_properties
-from components.azure.resource_ids import key_vault_id, key_vault_key_id
-from components.azure.roles import BuiltInRole, assign_role
+from components.azure.key_vault import vault_properties
+from components.azure.ml_serving_container import ServingContainer, serving_environment
+from components.azure.ml_workspace_parts import (
+    content_version,
+    iso_duration_ms,
+    traffic_template,
+    workspace_insights,
+    workspace_key,
+    workspace_private_endpoint,
+    workspace_registry,
+)
 from components.options import child_options, stateful_options
 
 DEPLOYMENT_NAME = "primary"
-ENDPOINT_API_VERSION = "2025-12-01"
-"""The Azure ML API version of azure-native 3.x's OnlineEndpoint (used by the traffic step)."""
 WORKSPACE_DNS_ZONES = ("privatelink.api.azureml.ms", "privatelink.notebooks.azure.net")
 """Private DNS zones a workspace private endpoint registers in (pass them to `Network`)."""
 _AUTH_MODES = {"aad_token": "AADToken", "key": "Key"}
@@ -36,17 +36,6 @@ _ISOLATION_MODES = {
     "allow-internet-outbound": "AllowInternetOutbound",
     "allow-only-approved-outbound": "AllowOnlyApprovedOutbound",
 }
-
-
-@dataclass(frozen=True, kw_only=True)
-class ServingContainer:
-    """The inference container and the routes Azure ML probes and forwards to."""
-
-    image: str
-    port: int = 8080
-    scoring_path: str = "/score"
-    liveness_path: str = "/health"
-    readiness_path: str = "/health"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -136,16 +125,14 @@ class ModelEndpoint(pulumi.ComponentResource):
         tags = dict(args.tags)
         common = {"resource_group_name": args.resource_group_name, "location": args.location}
 
-        insights = applicationinsights.Component(
-            f"{name}-insights",
-            resource_name_=f"appi-{args.workspace_name}",
-            kind="web",
-            application_type="web",
-            ingestion_mode="LogAnalytics",
-            workspace_resource_id=args.log_workspace_id,
+        insights = workspace_insights(
+            name,
+            parent=self,
+            workspace_name=args.workspace_name,
+            log_workspace_id=args.log_workspace_id,
             tags=tags,
-            **common,
-            opts=child_options(self),
+            resource_group_name=args.resource_group_name,
+            location=args.location,
         )
         if args.customer_managed_key and args.storage_key_vault_name is None:
             raise ValueError("customer_managed_key needs storage_key_vault_name")
@@ -190,22 +177,25 @@ class ModelEndpoint(pulumi.ComponentResource):
         encryption: ml.EncryptionPropertyArgs | None = None
         encryption_grants: list[pulumi.Resource] = []
         if args.customer_managed_key:
-            workspace_identity, encryption, encryption_grants = self._workspace_key(name, args, vault, tags)
-        registry = containerregistry.Registry(
-            f"{name}-registry",
+            workspace_identity, encryption, encryption_grants = workspace_key(
+                name,
+                parent=self,
+                workspace_name=args.workspace_name,
+                subscription_id=args.subscription_id,
+                resource_group_name=args.resource_group_name,
+                location=args.location,
+                vault=vault,
+                tags=tags,
+                protect=args.protect,
+            )
+        registry = workspace_registry(
+            name,
+            parent=self,
             registry_name=args.registry_name,
-            sku={"name": args.registry_sku},
-            admin_user_enabled=False,
-            anonymous_pull_enabled=False,
-            # Regional data endpoints (Premium): layer downloads go through the private endpoint too.
-            data_endpoint_enabled=args.registry_sku == "Premium",
-            # Premium only: untagged manifests left by rebuilt images are deleted after a week.
-            policies={"retention_policy": {"status": "enabled", "days": 7}} if args.registry_sku == "Premium" else None,
-            public_network_access="Disabled" if args.registry_sku == "Premium" else "Enabled",
-            network_rule_bypass_options="AzureServices",
+            sku=args.registry_sku,
             tags=tags,
-            **common,
-            opts=child_options(self),
+            resource_group_name=args.resource_group_name,
+            location=args.location,
         )
         bucket = args.model_bucket
         self.workspace = ml.Workspace(
@@ -245,33 +235,17 @@ class ModelEndpoint(pulumi.ComponentResource):
         ml_scope = {"resource_group_name": args.resource_group_name, "workspace_name": workspace_name}
 
         if args.private_endpoint_subnet_id is not None:
-            endpoint = network.PrivateEndpoint(
-                f"{name}-private-endpoint",
-                private_endpoint_name=f"pe-{args.workspace_name}",
-                subnet={"id": args.private_endpoint_subnet_id},
-                private_link_service_connections=[
-                    {
-                        "name": f"pe-{args.workspace_name}",
-                        "private_link_service_id": self.workspace.id,
-                        "group_ids": ["amlworkspace"],
-                    }
-                ],
+            workspace_private_endpoint(
+                name,
+                parent=self,
+                workspace_name=args.workspace_name,
+                workspace_id=self.workspace.id,
+                subnet_id=args.private_endpoint_subnet_id,
+                private_dns_zone_ids=args.private_dns_zone_ids,
+                resource_group_name=args.resource_group_name,
+                location=args.location,
                 tags=tags,
-                **common,
-                opts=child_options(self),
             )
-            if args.private_dns_zone_ids:
-                network.PrivateDnsZoneGroup(
-                    f"{name}-private-dns",
-                    private_dns_zone_group_name="default",
-                    private_endpoint_name=endpoint.name,
-                    resource_group_name=args.resource_group_name,
-                    private_dns_zone_configs=[
-                        {"name": f"zone-{index}", "private_dns_zone_id": zone_id}
-                        for index, zone_id in enumerate(args.private_dns_zone_ids)
-                    ],
-                    opts=child_options(self),
-                )
 
         workspace_read = bucket.grant(
             f"{name}-workspace-model-read",
@@ -304,7 +278,7 @@ class ModelEndpoint(pulumi.ComponentResource):
             f"{name}-model",
             name=args.endpoint_name,
             # Versions are immutable: a new model path is a new version.
-            version=_version(bucket.purpose, args.model_path),
+            version=content_version(bucket.purpose, args.model_path),
             **ml_scope,
             properties={
                 "model_type": "custom_model",
@@ -315,28 +289,8 @@ class ModelEndpoint(pulumi.ComponentResource):
             opts=child_options(self),
         )
         container = args.container
-        environment = ml.EnvironmentVersion(
-            f"{name}-environment",
-            name=args.endpoint_name,
-            version=_version(
-                container.image,
-                container.port,
-                container.scoring_path,
-                container.liveness_path,
-                container.readiness_path,
-            ),
-            **ml_scope,
-            properties={
-                "image": container.image,
-                "os_type": "Linux",
-                "inference_config": {
-                    "scoring_route": {"path": container.scoring_path, "port": container.port},
-                    "liveness_route": {"path": container.liveness_path, "port": container.port},
-                    "readiness_route": {"path": container.readiness_path, "port": container.port},
-                },
-                "tags": tags,
-            },
-            opts=child_options(self),
+        environment = serving_environment(
+            name, parent=self, endpoint_name=args.endpoint_name, container=container, ml_scope=ml_scope, tags=tags
         )
 
         endpoint_properties = {
@@ -386,7 +340,7 @@ class ModelEndpoint(pulumi.ComponentResource):
                     polling_interval="PT1M",
                 ),
                 request_settings=ml.OnlineRequestSettingsArgs(
-                    request_timeout=_iso_duration_ms(args.request_timeout_ms),
+                    request_timeout=iso_duration_ms(args.request_timeout_ms),
                     max_concurrent_requests_per_instance=args.max_concurrent_requests_per_instance,
                 ),
                 # Large models take minutes to load: liveness waits, readiness gates traffic.
@@ -412,7 +366,9 @@ class ModelEndpoint(pulumi.ComponentResource):
             properties={
                 "mode": "Incremental",
                 "template": pulumi.Output.all(workspace_name, deployment.name).apply(
-                    lambda names: _traffic_template(args, tags, names[0], names[1], endpoint_properties)
+                    lambda names: traffic_template(
+                        args.endpoint_name, args.location, tags, names[0], names[1], endpoint_properties
+                    )
                 ),
             },
             tags=tags,
@@ -425,89 +381,3 @@ class ModelEndpoint(pulumi.ComponentResource):
         self.register_outputs(
             {"endpoint_name": self.endpoint_name, "scoring_uri": self.scoring_uri, "workspace_name": workspace_name}
         )
-
-    def _workspace_key(
-        self, name: str, args: ModelEndpointArgs, vault: keyvault.Vault, tags: dict[str, str]
-    ) -> tuple[dict[str, object], ml.EncryptionPropertyArgs, list[pulumi.Resource]]:
-        """A key in the workspace's vault and the user-assigned identity the workspace reads it
-        with (the system-assigned identity cannot be granted before the workspace exists)."""
-        identity = managedidentity.UserAssignedIdentity(
-            f"{name}-cmk-identity",
-            resource_name_=f"id-{args.workspace_name}-cmk",
-            resource_group_name=args.resource_group_name,
-            location=args.location,
-            tags=tags,
-            opts=child_options(self),
-        )
-        key = rotating_key(
-            f"{name}-cmk-key",
-            parent=self,
-            key_name="workspace-cmk",
-            vault_name=vault.name,
-            resource_group_name=args.resource_group_name,
-            tags=tags,
-            protect=args.protect,
-        )
-        grant = assign_role(
-            f"{name}-cmk-key-access",
-            parent=self,
-            subscription_id=args.subscription_id,
-            role=BuiltInRole.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
-            principal_id=identity.principal_id,
-            scope=key_vault_key_id(args.subscription_id, args.resource_group_name, vault.name, key.name),
-            description=f"Azure ML workspace {args.workspace_name} encrypts with this key",
-        )
-        encryption = ml.EncryptionPropertyArgs(
-            status="Enabled",
-            key_vault_properties=ml.KeyVaultPropertiesArgs(
-                key_vault_arm_id=key_vault_id(args.subscription_id, args.resource_group_name, vault.name),
-                key_identifier=key.key_uri_with_version,
-                identity_client_id=identity.client_id,
-            ),
-            identity=ml.IdentityForCmkArgs(user_assigned_identity=identity.id),
-        )
-        # The system-assigned identity stays the workspace's primary identity.
-        workspace_identity: dict[str, object] = {
-            "type": "SystemAssigned,UserAssigned",
-            "user_assigned_identities": [identity.id],
-        }
-        return workspace_identity, encryption, [grant]
-
-
-def _version(*parts: object) -> str:
-    return hashlib.sha256(json.dumps([str(p) for p in parts]).encode()).hexdigest()[:12]
-
-
-def _iso_duration_ms(milliseconds: int) -> str:
-    seconds, millis = divmod(milliseconds, 1000)
-    return f"PT{seconds}S" if millis == 0 else f"PT{seconds}.{millis:03d}S"
-
-
-def _traffic_template(
-    args: ModelEndpointArgs,
-    tags: Mapping[str, str],
-    workspace_name: str,
-    deployment_name: str,
-    endpoint_properties: Mapping[str, str],
-) -> dict:
-    wire = {
-        "authMode": endpoint_properties["auth_mode"],
-        "publicNetworkAccess": endpoint_properties["public_network_access"],
-        "description": endpoint_properties["description"],
-        "traffic": {deployment_name: 100},
-    }
-    return {
-        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
-        "contentVersion": "1.0.0.0",
-        "resources": [
-            {
-                "type": "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
-                "apiVersion": ENDPOINT_API_VERSION,
-                "name": f"{workspace_name}/{args.endpoint_name}",
-                "location": args.location,
-                "tags": dict(tags),
-                "identity": {"type": "SystemAssigned"},
-                "properties": wire,
-            }
-        ],
-    }
