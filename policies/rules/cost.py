@@ -108,7 +108,7 @@ ACCELERATOR_SPOT = Rule(
     tags=("cost",),
     remediation="Set spot: true on the pool in the stack config (EKS capacityType SPOT, GKE spot, AKS "
     "scaleSetPriority Spot, ACK spotStrategy SpotAsPriceGo, TPU VM schedulingConfig.spot).",
-    rationale="Spot and preemptible accelerators are usually billed at well under half the on-demand rate, and "
+    rationale="Spot and preemptible accelerators are often billed at less than half the on-demand rate, and "
     "dev and batch work can simply restart after an eviction. Prod, where an interruption costs more than the "
     "saving, turns the rule off in its config.",
     examples=(
@@ -269,7 +269,8 @@ ENDPOINTS_SCALE_TO_ZERO = Rule(
     remediation="Set min_replicas: 0 where the service supports it (SageMaker inference components / serverless, "
     "Vertex scale-to-zero); otherwise delete idle dev endpoints or suppress with an owner and an expiry.",
     rationale="A dedicated endpoint replica holds its accelerator around the clock whether or not requests come; "
-    "a dev endpoint is idle most of the day, so a minimum above 0 is the largest avoidable line of a dev bill.",
+    "a dev endpoint is idle most of the day, so a minimum above 0 is often the largest avoidable line of a dev "
+    "bill.",
     examples=(
         Example(
             type="aws:sagemaker/endpointConfiguration:EndpointConfiguration",

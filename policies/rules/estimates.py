@@ -271,8 +271,8 @@ PRICE_KNOWN = Rule(
     tags=("cost",),
     remediation="Add the machine / SKU and region to catalog/data/prices (with source and date), or pick a "
     "machine the catalog prices.",
-    rationale="An unpriced resource would silently count as $0 and make every other cost rule, the budget check "
-    "above all, look better than the truth; naming it keeps the estimate honest and tells which price to add.",
+    rationale="An unpriced resource is left out of the totals, so the estimate, and the budget check that relies "
+    "on it, read lower than the truth; naming it keeps the gap visible and says which price to add.",
     examples=(
         Example(
             type="gcp:container/nodePool:NodePool",
