@@ -45,7 +45,10 @@ def _yaml(value: Any) -> str:
 def _example(example: Example) -> list[str]:
     lines = [f"`{example.type}`" + (f": {example.note}" if example.note else ""), ""]
     lines += ["Compliant:", "", "```yaml", _yaml(example.compliant), "```", ""]
-    lines += ["Not compliant:", "", "```yaml", _yaml(example.violating), "```", ""]
+    if example.violating:
+        lines += ["Not compliant:", "", "```yaml", _yaml(example.violating), "```", ""]
+    else:  # a presence rule: the violating stack lacks the resource
+        lines += ["Not compliant: the same stack without this resource.", ""]
     return lines
 
 

@@ -143,6 +143,7 @@ class Example:
     type: str
     compliant: Mapping[str, Any]
     violating: Mapping[str, Any]
+    """Empty for rules that want the resource to exist: the violating stack lacks it."""
     note: str = ""
     """What the violating variant changes, in a few words."""
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from policies.framework import (
     Context,
+    Example,
     Finding,
     Resource,
     Rule,
@@ -42,6 +43,33 @@ BUDGET_DEFINED = Rule(
     severity="medium",
     tags=("cost",),
     remediation="Configure clouds.<cloud>.budget (monthly_usd, alert_emails) in the stack config.",
+    rationale="A budget is the one control that notices spend from every source, including resources created "
+    "outside this program; without one per cloud, a runaway pool or a forgotten endpoint is found on the invoice "
+    "a month later.",
+    # A presence rule: no change to a budget's own inputs makes it fail, so the violating variant is
+    # empty, meaning absent (tests/policies/test_rule_examples.py judges the stack without it).
+    examples=(
+        Example(
+            type="aws:budgets/budget:Budget",
+            compliant={
+                "budgetType": "COST",
+                "limitAmount": "3000",
+                "limitUnit": "USD",
+                "timeUnit": "MONTHLY",
+                "notifications": [
+                    {
+                        "comparisonOperator": "GREATER_THAN",
+                        "threshold": 80,
+                        "thresholdType": "PERCENTAGE",
+                        "notificationType": "FORECASTED",
+                        "subscriberEmailAddresses": ["ml-platform@example.com"],
+                    }
+                ],
+            },
+            violating={},
+            note="a stack with AWS resources (an EKS cluster) needs an AWS budget",
+        ),
+    ),
     needs_stack=True,
     totals=_budget_totals,
     covers=tuple(t for types in BUDGET_TYPES.values() for t in types),
@@ -66,5 +94,17 @@ BUDGET_ENFORCED = Rule(
     tags=("cost",),
     remediation="Alibaba Cloud has no budget resource in the provider: create the budget alert in the Billing "
     "console (or CloudMonitor) and suppress this finding with that alert as the reason.",
+    rationale="A budget recorded only in the program warns nobody when it is exceeded. Alibaba Cloud's provider "
+    "has no budget resource, so the gap is reported (advisory) until an alert set up by hand closes it and a "
+    "suppression names that alert.",
+    examples=(
+        Example(
+            type="ai-infra:alicloud:Budget",
+            compliant={"monthlyUsd": 500, "alertEmails": ["ml-platform@example.com"], "providerSupport": "native"},
+            violating={"monthlyUsd": 500, "alertEmails": ["ml-platform@example.com"], "providerSupport": "none"},
+            note="providerSupport none, what the component declares today (native: a provider-side budget, should "
+            "the provider gain one)",
+        ),
+    ),
     checks=dict.fromkeys(UNENFORCED_BUDGETS, _unenforced),
 )

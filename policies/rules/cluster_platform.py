@@ -147,6 +147,25 @@ ACCELERATOR_POOL_AUTOSCALED = Rule(
     remediation="EKS: install the Cluster Autoscaler (GpuPlatform does) for the cluster; GKE/AKS/ACK: enable the "
     "pool's autoscaling with min < max. A pool that must stay at one size: set fixed_size_reason in its config "
     "(tag ai-infra-fixed-size=<reason>).",
+    rationale="A GPU pool no autoscaler owns stays at whatever size it was created with: idle nodes keep billing "
+    "and waiting pods never get new ones. Pools that must keep their size (a reserved block, a training gang) say "
+    "so with a tag, so the exception is reviewed rather than silent.",
+    examples=(
+        Example(
+            type=GKE_NODE_POOL,
+            compliant={
+                "cluster": "ai-infra-prod",
+                "nodeConfig": {"machineType": "g2-standard-8", "spot": True},
+                "autoscaling": {"totalMinNodeCount": 0, "totalMaxNodeCount": 4},
+            },
+            violating={
+                "cluster": "ai-infra-prod",
+                "nodeConfig": {"machineType": "g2-standard-8", "spot": True},
+                "nodeCount": 2,
+            },
+            note="a fixed node count and no autoscaling block",
+        ),
+    ),
     checks={EKS_NODE_GROUP: _eks_pool, GKE_NODE_POOL: _gke_pool, AKS_AGENT_POOL: _aks_pool, ACK_NODE_POOL: _ack_pool},
     needs_stack=True,
     covers=(HELM_RELEASE, ACK_AUTOSCALER),

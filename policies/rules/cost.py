@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from catalog import load_catalog
 from policies.framework import (
     Context,
+    Example,
     Finding,
     Resource,
     Rule,
@@ -25,6 +26,7 @@ from policies.rules.regions import REGION_ALLOWED
 from policies.rules.workloads import CAPACITY_TYPES, ENDPOINT_READERS, POOL_READERS, Capacity, capacity_of
 
 GCP_TPU_VM = "gcp:tpu/v2Vm:V2Vm"
+EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 NODE_POOL_TYPES = tuple(t for t in POOL_READERS if t != GCP_TPU_VM)
 
 
@@ -57,6 +59,27 @@ ACCELERATOR_ALLOWED = Rule(
     tags=("cost",),
     remediation="Pick an allowed accelerator (neutral catalog name) in the stack config, or add it to "
     "allowedAccelerators in policies/config/<stack>.json after review.",
+    rationale="Accelerators differ in price by more than ten times (a T4 against eight H100s), and large ones are "
+    "scarce: an allow-list per environment keeps a dev stack on small GPUs and makes every new accelerator a "
+    "reviewed decision. A machine the catalog does not know is refused too, since it cannot be priced or checked.",
+    examples=(
+        Example(
+            type=EKS_NODE_GROUP,
+            compliant={
+                "clusterName": "ai-infra-prod",
+                "instanceTypes": ["g6.xlarge"],
+                "capacityType": "SPOT",
+                "scalingConfig": {"minSize": 0, "maxSize": 4, "desiredSize": 0},
+            },
+            violating={
+                "clusterName": "ai-infra-prod",
+                "instanceTypes": ["p5e.48xlarge"],
+                "capacityType": "SPOT",
+                "scalingConfig": {"minSize": 0, "maxSize": 4, "desiredSize": 0},
+            },
+            note="an H200 machine the catalog does not list (the default allow-list is every catalog accelerator)",
+        ),
+    ),
     checks=dict.fromkeys(CAPACITY_TYPES, _c1),
     properties={
         "allowedAccelerators": {
@@ -85,6 +108,32 @@ ACCELERATOR_SPOT = Rule(
     tags=("cost",),
     remediation="Set spot: true on the pool in the stack config (EKS capacityType SPOT, GKE spot, AKS "
     "scaleSetPriority Spot, ACK spotStrategy SpotAsPriceGo, TPU VM schedulingConfig.spot).",
+    rationale="Spot and preemptible accelerators are often billed at less than half the on-demand rate, and "
+    "dev and batch work can simply restart after an eviction. Prod, where an interruption costs more than the "
+    "saving, turns the rule off in its config.",
+    examples=(
+        Example(
+            type="azure-native:containerservice:AgentPool",
+            compliant={
+                "vmSize": "Standard_NC4as_T4_v3",
+                "mode": "User",
+                "scaleSetPriority": "Spot",
+                "scaleSetEvictionPolicy": "Delete",
+                "enableAutoScaling": True,
+                "minCount": 0,
+                "maxCount": 2,
+            },
+            violating={
+                "vmSize": "Standard_NC4as_T4_v3",
+                "mode": "User",
+                "scaleSetPriority": "Regular",
+                "enableAutoScaling": True,
+                "minCount": 0,
+                "maxCount": 2,
+            },
+            note="regular (on-demand) priority",
+        ),
+    ),
     checks=dict.fromkeys(POOL_READERS, _c2),
 )
 
@@ -126,6 +175,27 @@ ACCELERATOR_LIMITS = Rule(
     tags=("cost",),
     remediation="Lower max_nodes / max_replicas / slices in the stack config, or raise the limit in "
     "policies/config/<stack>.json after review.",
+    rationale="An autoscaler follows demand without asking, so a runaway job or a traffic spike can bring up "
+    "every node a pool allows; the ceilings bound the worst month to a figure someone agreed to, per pool and for "
+    "the stack's GPUs and TPU chips together.",
+    examples=(
+        Example(
+            type=EKS_NODE_GROUP,
+            compliant={
+                "clusterName": "ai-infra-prod",
+                "instanceTypes": ["g6.xlarge"],
+                "capacityType": "SPOT",
+                "scalingConfig": {"minSize": 0, "maxSize": 8, "desiredSize": 0},
+            },
+            violating={
+                "clusterName": "ai-infra-prod",
+                "instanceTypes": ["g6.xlarge"],
+                "capacityType": "SPOT",
+                "scalingConfig": {"minSize": 0, "maxSize": 40, "desiredSize": 0},
+            },
+            note="the pool may grow to 40 nodes, over the 16-node default ceiling",
+        ),
+    ),
     needs_stack=True,
     totals=_c3_totals,
     covers=CAPACITY_TYPES,
@@ -168,6 +238,24 @@ POOLS_SCALE_TO_ZERO = Rule(
     severity="medium",
     tags=("cost",),
     remediation="Set min_nodes: 0 (the cluster autoscaler adds nodes when pods ask for the accelerator).",
+    rationale="An idle GPU node bills by the hour like a busy one; a pool whose minimum is 0 costs nothing "
+    "between jobs, and the autoscaler brings nodes back within minutes when a pod requests the accelerator.",
+    examples=(
+        Example(
+            type="alicloud:cs/nodePool:NodePool",
+            compliant={
+                "instanceTypes": ["ecs.gn7i-c8g1.2xlarge"],
+                "spotStrategy": "SpotAsPriceGo",
+                "scalingConfig": {"enable": True, "minSize": 0, "maxSize": 4},
+            },
+            violating={
+                "instanceTypes": ["ecs.gn7i-c8g1.2xlarge"],
+                "spotStrategy": "SpotAsPriceGo",
+                "scalingConfig": {"enable": True, "minSize": 1, "maxSize": 4},
+            },
+            note="one node always running",
+        ),
+    ),
     checks=dict.fromkeys(NODE_POOL_TYPES, _c4),
 )
 
@@ -180,6 +268,35 @@ ENDPOINTS_SCALE_TO_ZERO = Rule(
     tags=("cost",),
     remediation="Set min_replicas: 0 where the service supports it (SageMaker inference components / serverless, "
     "Vertex scale-to-zero); otherwise delete idle dev endpoints or suppress with an owner and an expiry.",
+    rationale="A dedicated endpoint replica holds its accelerator around the clock whether or not requests come; "
+    "a dev endpoint is idle most of the day, so a minimum above 0 is often the largest avoidable line of a dev "
+    "bill.",
+    examples=(
+        Example(
+            type="aws:sagemaker/endpointConfiguration:EndpointConfiguration",
+            compliant={
+                "productionVariants": [
+                    {
+                        "variantName": "primary",
+                        "instanceType": "ml.g6.xlarge",
+                        "initialInstanceCount": 1,
+                        "managedInstanceScaling": {"status": "ENABLED", "minInstanceCount": 0, "maxInstanceCount": 2},
+                    }
+                ]
+            },
+            violating={
+                "productionVariants": [
+                    {
+                        "variantName": "primary",
+                        "instanceType": "ml.g6.xlarge",
+                        "initialInstanceCount": 1,
+                        "managedInstanceScaling": {"status": "ENABLED", "minInstanceCount": 1, "maxInstanceCount": 2},
+                    }
+                ]
+            },
+            note="managed instance scaling keeps one instance",
+        ),
+    ),
     checks=dict.fromkeys(ENDPOINT_READERS, _c4),
     needs_stack=True,
 )

@@ -9,7 +9,7 @@ from typing import Any
 
 from catalog.costs import PriceBookError, ResourceCost, ResourceInput, StackCost, estimate_resources, estimate_stack
 from catalog.estimators import ESTIMATORS
-from policies.framework import UNKNOWN, Context, Finding, Resource, Rule, Stack, as_int, cloud_of
+from policies.framework import UNKNOWN, Context, Example, Finding, Resource, Rule, Stack, as_int, cloud_of
 from policies.rules.budgets import BUDGET_TYPES
 from policies.rules.regions import DEFAULT_REGION_CONFIG, PROVIDER_TYPES
 
@@ -145,6 +145,19 @@ STACK_COST_WITHIN_BUDGET = Rule(
     tags=("cost",),
     remediation="Lower max nodes / replicas or machine sizes, or raise clouds.<cloud>.budget.monthly_usd after "
     "review. `preflight <stack>` shows the estimate per resource.",
+    rationale="The budget is what the team agreed to spend; a program whose own estimate exceeds it will exceed "
+    "it in the bill, and the review is the cheapest moment to notice. Comparing the full-scale ceiling, not only "
+    "the idle floor, catches autoscalers that may grow past it.",
+    # Judged with priced resources in the stack (an EKS cluster and a GPU node group in us-east-1, about
+    # $2,400 a month at full scale): tests/policies/test_rule_examples.py adds them to both variants.
+    examples=(
+        Example(
+            type="aws:budgets/budget:Budget",
+            compliant={"budgetType": "COST", "limitAmount": "3000", "limitUnit": "USD", "timeUnit": "MONTHLY"},
+            violating={"budgetType": "COST", "limitAmount": "1000", "limitUnit": "USD", "timeUnit": "MONTHLY"},
+            note="a $1,000 budget for AWS resources that cost about $2,400 a month at full scale",
+        ),
+    ),
     needs_stack=True,
     totals=_c5_totals,
     covers=tuple(t for types in BUDGET_TYPES.values() for t in types),
@@ -200,6 +213,32 @@ COST_INCREASE = Rule(
     tags=("cost",),
     remediation="Review the cost diff (`preflight diff --base main`); reduce the change or raise the thresholds "
     "for this review.",
+    rationale="Most cost surprises come from one innocent-looking line: a larger machine, a higher node ceiling. "
+    "Comparing the change's estimate with the base branch's makes a large increase a decision someone signs off "
+    "rather than a side effect; both an absolute and a relative limit must be crossed, so small stacks are not "
+    "flagged for every few dollars.",
+    # Judged against a base estimate that `preflight diff` passes in the rule's config
+    # (baseMonthlyFloorUsd / baseMonthlyCeilingUsd); without one the rule has nothing to compare.
+    examples=(
+        Example(
+            type="aws:eks/nodeGroup:NodeGroup",
+            compliant={
+                "clusterName": "ai-infra-prod",
+                "region": "us-east-1",
+                "instanceTypes": ["g6.xlarge"],
+                "capacityType": "ON_DEMAND",
+                "scalingConfig": {"minSize": 0, "maxSize": 4, "desiredSize": 0},
+            },
+            violating={
+                "clusterName": "ai-infra-prod",
+                "region": "us-east-1",
+                "instanceTypes": ["g6.xlarge"],
+                "capacityType": "ON_DEMAND",
+                "scalingConfig": {"minSize": 0, "maxSize": 16, "desiredSize": 0},
+            },
+            note="the node ceiling raised from 4 to 16 against a base (main) that had 4",
+        ),
+    ),
     needs_stack=True,
     totals=_c6_totals,
     covers=tuple(sorted(ESTIMATORS)),
@@ -232,6 +271,26 @@ PRICE_KNOWN = Rule(
     tags=("cost",),
     remediation="Add the machine / SKU and region to catalog/data/prices (with source and date), or pick a "
     "machine the catalog prices.",
+    rationale="An unpriced resource is left out of the totals, so the estimate, and the budget check that relies "
+    "on it, read lower than the truth; naming it keeps the gap visible and says which price to add.",
+    examples=(
+        Example(
+            type="gcp:container/nodePool:NodePool",
+            compliant={
+                "cluster": "ai-infra-prod",
+                "location": "us-central1",
+                "nodeConfig": {"machineType": "g2-standard-8", "spot": True},
+                "autoscaling": {"totalMinNodeCount": 0, "totalMaxNodeCount": 4},
+            },
+            violating={
+                "cluster": "ai-infra-prod",
+                "location": "europe-west4",
+                "nodeConfig": {"machineType": "g2-standard-8", "spot": True},
+                "autoscaling": {"totalMinNodeCount": 0, "totalMaxNodeCount": 4},
+            },
+            note="a region the price data has no figure for this machine in",
+        ),
+    ),
     needs_stack=True,
     totals=_c13_totals,
     covers=tuple(sorted(ESTIMATORS)),

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from policies.framework import (
     Check,
     Context,
+    Example,
     Resource,
     Rule,
     Stack,
@@ -74,6 +75,24 @@ LOG_RETENTION = Rule(
     remediation="Set a retention (CloudWatch retentionInDays, Cloud Logging bucket retentionDays, Log Analytics "
     "retentionInDays, SLS retentionPeriod) no longer than maxRetentionDays, and pre-create the log groups EKS and "
     "SageMaker would otherwise create without one.",
+    rationale="Log storage is billed per GB kept, every month: a log group that never expires grows the bill "
+    "for as long as the account exists. EKS and SageMaker create their log groups with no expiry unless the "
+    "program declares them first. The lower bound, for investigations, is log-retention-minimum.",
+    examples=(
+        Example(
+            type=AWS_LOG_GROUP,
+            compliant={
+                "name": "/aws/eks/ai-infra-prod/cluster",
+                "retentionInDays": 365,
+                "kmsKeyId": "arn:aws:kms:us-east-1:123456789012:key/logs",
+            },
+            violating={
+                "name": "/aws/eks/ai-infra-prod/cluster",
+                "kmsKeyId": "arn:aws:kms:us-east-1:123456789012:key/logs",
+            },
+            note="no retentionInDays: the logs never expire",
+        ),
+    ),
     checks={
         AWS_LOG_GROUP: _c9_aws,
         "aws:eks/cluster:Cluster": _c9_eks,

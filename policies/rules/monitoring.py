@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from policies.framework import UNKNOWN, Context, Resource, Rule, Stack, as_list, dig
+from policies.rules import monitoring_examples as examples
 from policies.rules.watching import gpu_pools_of, is_unknown, shares_source, watchers
 from policies.rules.workloads import (
     ALICLOUD_EAS_SERVICE,
@@ -162,6 +163,9 @@ ALARM_NOTIFIES_ROUTE = Rule(
     remediation="Point alarms at the environment's route: an SNS topic (alarm actions, event targets, the AMP "
     "alert manager), Cloud Monitoring notification channels, an Azure Monitor action group, a CloudMonitor "
     "contact group or an ARMS dispatch rule. The stacks wire every alarm they create this way.",
+    rationale="An alarm without an action only changes colour in a console nobody watches: the GPU that idles, "
+    "the endpoint that fails or the budget that is exceeded goes unnoticed until the bill or a user reports it.",
+    examples=examples.ALARM_NOTIFIES_ROUTE,
     needs_stack=True,
     checks={
         AWS_ALARM: _aws_alarm_route,
@@ -259,6 +263,10 @@ ENDPOINT_ALARMS = Rule(
     remediation="Declare the endpoint's alarms (the stacks' EndpointAlarms components: CloudWatch on AWS/SageMaker, "
     "Cloud Monitoring policies on Vertex AI, Azure Monitor metric alerts, CloudMonitor alarms on PAI-EAS) and keep "
     "`errors` and `latency` in ai-infra:alerts.endpoints.alarms.",
+    rationale="A model endpoint fails in two ways users notice first: errors (a bad model version, out of memory) "
+    "and slow answers (a saturated GPU, a cold start). Without an alarm on each, both are found by the people "
+    "calling it rather than by the team that runs it.",
+    examples=examples.ENDPOINT_ALARMS,
     needs_stack=True,
     checks=dict.fromkeys(_WATCHES, _endpoint_alarms),
 )
@@ -336,6 +344,10 @@ GPU_IDLE_ALERT = Rule(
     remediation="Declare the cluster's GpuMonitoring (managed Prometheus rules on DCGM_FI_DEV_GPU_UTIL: AMP rule "
     "groups fed by the cluster's scraper, Cloud Monitoring PromQL policies, Azure Prometheus rule groups, ARMS "
     "alert rules); thresholds in ai-infra:alerts.gpu.",
+    rationale="An allocated GPU that does no work is the costliest waste in an ML platform: a forgotten notebook "
+    "or a stuck job keeps a node from scaling down for days. An alert on low utilisation over hours finds it "
+    "while it is still a small bill.",
+    examples=examples.GPU_IDLE_ALERT,
     needs_stack=True,
     checks=dict.fromkeys(_CLUSTERS, _gpu_idle_alert),
 )

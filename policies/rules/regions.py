@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from catalog import CatalogError, load_catalog
 from policies.framework import (
     Context,
+    Example,
     Finding,
     Rule,
     Stack,
@@ -103,6 +104,17 @@ REGION_ALLOWED = Rule(
     tags=("cost",),
     remediation="Use an approved region in the stack config (catalog/data/<cloud>.yaml regions), or approve the "
     "region in allowedRegions of policies/config/<stack>.json.",
+    rationale="Where data and workloads run decides which laws apply to them, what they cost (accelerator prices "
+    "differ by region) and whether the catalog and the reviewed network plan cover them. A resource in an "
+    "unapproved region is often a typo or a default nobody chose.",
+    examples=(
+        Example(
+            type="gcp:container/cluster:Cluster",
+            compliant={"name": "ai-infra-prod", "location": "us-central1", "enableAutopilot": False},
+            violating={"name": "ai-infra-prod", "location": "me-central2", "enableAutopilot": False},
+            note="a region outside the approved list (by default, the regions of catalog/data/gcp.yaml)",
+        ),
+    ),
     needs_stack=True,
     totals=_c11_totals,
     covers=tuple(PROVIDER_TYPES),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from policies.framework import Check, Context, Resource, Rule
+from policies.framework import Check, Context, Example, Resource, Rule
 
 _AWS = [
     "aws:s3/bucket:Bucket",
@@ -159,6 +159,20 @@ COST_ALLOCATION_TAGS = Rule(
     tags=("cost",),
     remediation="Pass env.tags to the resource (components take `tags`/`labels` args); on AWS provider default "
     "tags also count.",
+    rationale="Cloud bills are split by tag: a resource without the environment, owner and cost-center tags "
+    "lands in an unallocated bucket that nobody answers for, and idle spend there is the hardest to trace back "
+    "to a team.",
+    examples=(
+        Example(
+            type="aws:s3/bucket:Bucket",
+            compliant={
+                "bucket": "ai-infra-prod-models",
+                "tags": {"environment": "prod", "owner": "ml-platform", "cost-center": "cc-4711"},
+            },
+            violating={"bucket": "ai-infra-prod-models", "tags": {"environment": "prod", "owner": "ml-platform"}},
+            note="no cost-center tag",
+        ),
+    ),
     checks={type_: _check(prop) for type_, prop in TAGGABLE.items()},
     properties={
         "requiredKeys": {
