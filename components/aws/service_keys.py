@@ -14,7 +14,17 @@ import pulumi_aws as aws
 
 from components.options import stateful_options
 
-USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+# Named one by one rather than AWS's sample `kms:ReEncrypt*` / `kms:GenerateDataKey*`: a service
+# principal gets exactly the data-key operations it uses, and the policy reads without wildcards.
+USE_ACTIONS = [
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:DescribeKey",
+]
 
 
 def _account_statement(partition: str, account: str) -> dict[str, Any]:

@@ -26,7 +26,7 @@ COUNTS = {
         "aws:ec2/placementGroup:PlacementGroup": 0,
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
         "aws:iam/role:Role": 6,
-        "aws:kms/key:Key": 6,
+        "aws:kms/key:Key": 10,  # + node volumes and three log groups (cluster, flow logs, endpoint)
         "aws:s3/bucket:Bucket": 3,
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 3,
         "aws:s3/bucketLogging:BucketLogging": 0,
@@ -62,7 +62,7 @@ COUNTS = {
         "aws:ec2/placementGroup:PlacementGroup": 1,
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
         "aws:iam/role:Role": 7,
-        "aws:kms/key:Key": 6,
+        "aws:kms/key:Key": 10,
         "aws:s3/bucket:Bucket": 4,
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 4,
         "aws:s3/bucketLogging:BucketLogging": 3,

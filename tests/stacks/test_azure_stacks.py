@@ -34,7 +34,7 @@ COUNTS = {
         "azure-native:storage:StorageAccount": 5,
         "azure-native:storage:BlobContainer": 5,
         # The cluster's KMS vault and the ML workspace's vault; dev buckets use Microsoft keys.
-        "azure-native:keyvault:Vault": 2,
+        "azure-native:keyvault:Vault": 3,  # + the node disk vault
         "azure-native:keyvault:Key": 1,
         # Cluster audit logs, access logs of the flow-log and workspace accounts.
         "azure-native:monitor:DiagnosticSetting": 3,
@@ -54,7 +54,7 @@ COUNTS = {
         "azure-native:storage:StorageAccount": 5,
         "azure-native:storage:BlobContainer": 5,
         # One per customer-managed storage key (5), the ML workspace's and the cluster's KMS vault.
-        "azure-native:keyvault:Vault": 7,
+        "azure-native:keyvault:Vault": 8,
         "azure-native:keyvault:Key": 7,
         "azure-native:monitor:DiagnosticSetting": 6,
         "azure-native:managedidentity:FederatedIdentityCredential": 2,

@@ -92,7 +92,8 @@ def test_no_volume_key_on_instance_store_types_where_sagemaker_refuses_it(declar
     # ml.g6 has local NVMe (hardware-encrypted); CreateEndpointConfig fails if KmsKeyId is set.
     run = declare(make(accelerator="nvidia-l4"))
     assert "kmsKeyArn" not in run.one(CONFIG).inputs
-    assert [k.name for k in run.of_type("aws:kms/key:Key")] == ["models-key"]
+    # The only keys: the models bucket's and the endpoint log group's; no volume key.
+    assert sorted(k.name for k in run.of_type("aws:kms/key:Key")) == ["chat-logs-key", "models-key"]
 
 
 def test_autoscaling_between_min_and_max_on_invocations_per_instance(declare):
@@ -157,7 +158,7 @@ def test_interfaces_only_in_the_endpoint_subnets_and_security_group(declare):
 
 def test_no_wildcard_actions_and_star_resources_only_where_iam_requires(declare):
     run = declare(make(data_capture=True))
-    assert assert_no_wildcards(run) == 3  # role trust, execution policy, the bucket's TLS policy
+    assert assert_no_wildcards(run) == 4  # role trust, execution policy, the bucket's TLS policy, the log key
     [(_, policy)] = [(r, d) for r, d in policy_documents(run) if r.name == "chat-role-policy"]
     star = sorted(s["Sid"] for s in policy["Statement"] if s["Resource"] == "*")
     assert star == ["DescribeVpc", "EcrLogin", "PublishEndpointMetrics"]
@@ -197,7 +198,7 @@ def test_every_taggable_child_carries_the_tags(declare):
     run = declare(make(accelerator="aws-inferentia2"))
     component = run.one("ai-infra:aws:ModelEndpoint")
     children = [r for r in run.children_of(component.urn) if is_taggable(r.type)]
-    assert len(children) == 9
+    assert len(children) == 10  # + the log group's KMS key
     for record in children:
         assert TAGS.items() <= record.inputs["tags"].items(), record.name
 

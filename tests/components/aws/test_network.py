@@ -123,7 +123,7 @@ def test_flow_logs_to_a_retained_log_group_through_a_scoped_role(declare):
     delivery = json.loads(run.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"])
     [grant] = delivery["Statement"]
     assert grant["Resource"] == [group_arn, f"{group_arn}:log-stream:*"]
-    assert assert_no_wildcards(run) == 2
+    assert assert_no_wildcards(run) == 3  # trust, delivery policy, the log group key policy
 
 
 def test_default_security_group_is_emptied(declare):
