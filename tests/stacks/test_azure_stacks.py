@@ -35,7 +35,7 @@ COUNTS = {
         "azure-native:storage:BlobContainer": 5,
         # The cluster's KMS vault and the ML workspace's vault; dev buckets use Microsoft keys.
         "azure-native:keyvault:Vault": 3,  # + the node disk vault
-        "azure-native:keyvault:Key": 1,
+        "azure-native:keyvault:Key": 2,  # the cluster KMS key and the node disk key
         # Cluster audit logs, access logs of the flow-log and workspace accounts.
         "azure-native:monitor:DiagnosticSetting": 3,
         "azure-native:managedidentity:FederatedIdentityCredential": 1,
@@ -53,9 +53,9 @@ COUNTS = {
         "azure-native:containerservice:AgentPool": 2,
         "azure-native:storage:StorageAccount": 5,
         "azure-native:storage:BlobContainer": 5,
-        # One per customer-managed storage key (5), the ML workspace's and the cluster's KMS vault.
+        # One per customer-managed storage key (5), the ML workspace's, the cluster's KMS vault and its disk vault.
         "azure-native:keyvault:Vault": 8,
-        "azure-native:keyvault:Key": 7,
+        "azure-native:keyvault:Key": 8,
         "azure-native:monitor:DiagnosticSetting": 6,
         "azure-native:managedidentity:FederatedIdentityCredential": 2,
         "azure-native:machinelearningservices:OnlineDeployment": 1,
