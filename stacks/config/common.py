@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 
 from catalog import CatalogError, CloudName, MachineType, load_catalog
 from stacks.config.base import ConfigModel
+from stacks.config.catalog_choices import machine_choices
 from stacks.config.commitments import CapacityReservationSpec, CommitmentSpec
 from stacks.config.errors import config_problem
 
@@ -41,7 +42,9 @@ def known_accelerator(value: str) -> str:
     try:
         load_catalog().accelerator(value)
     except CatalogError as exc:
-        raise config_problem(str(exc)) from None
+        # `unknown_accelerator`: the error formatter, which knows the key path, narrows the
+        # listing to what this cloud and role offer (stacks/config/catalog_choices.py).
+        raise config_problem(str(exc), unknown_accelerator=value) from None
     return value
 
 
@@ -153,6 +156,10 @@ def machine_in_catalog(
         else:
             found = catalog.machine(cloud, name)
     except CatalogError as exc:
+        if machine_type and name not in catalog.cloud(cloud).machines:
+            raise config_problem(
+                machine_choices(machine_type, cloud, role, accelerator), key=f"{where}.machine_type"
+            ) from None
         key = f"{where}.machine_type" if machine_type else f"{where}.accelerator"
         raise config_problem(str(exc), key=key) from None
     if (

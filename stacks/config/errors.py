@@ -8,6 +8,8 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
+from stacks.config.catalog_choices import accelerator_choices, section_of
+
 NAMESPACE = "ai-infra"
 
 # pydantic error types whose stock message already says what is allowed; the others get a
@@ -79,7 +81,10 @@ def from_validation_error(exc: ValidationError) -> ConfigError:
         if kind == "ai_infra_config":
             if ctx.get("key"):
                 loc = (*loc, ctx["key"])
-            problems.append(f"{key_path(loc)}: {err['msg']}")
+            message = err["msg"]
+            if ctx.get("unknown_accelerator") and (where := section_of(loc)):
+                message = accelerator_choices(ctx["unknown_accelerator"], *where)
+            problems.append(f"{key_path(loc)}: {message}")
         elif kind == "missing":
             problems.append(f"{key_path(loc)}: required key is missing")
         elif kind == "extra_forbidden":

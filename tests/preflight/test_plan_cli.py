@@ -145,7 +145,10 @@ def test_config_error_names_the_key_path_without_traceback(tmp_path):
     result = preflight("broken", "--cwd", str(_copy_of_this_project(tmp_path, broken)))
     assert result.returncode == 2
     assert "ai-infra:clouds.aws.gpu_pools." in result.stderr
-    assert "'nvidia-x100' is not a known accelerator (known: " in result.stderr
+    line = next(line for line in result.stderr.splitlines() if "'nvidia-x100'" in line)
+    # Only what an EKS node group can run is offered: no TPUs, no other cloud's parts.
+    assert "is not an accelerator for node pools on aws (" in line and "nvidia-l4" in line
+    assert "tpu-" not in line
     assert "Traceback" not in result.stderr
 
 

@@ -164,7 +164,13 @@ def test_ids_are_normalised_to_lowercase():
         ),
         (
             {"endpoints__chat__machine_type": "Standard_NC4as_T4_v9"},
-            f"{KEY}.endpoints.chat.machine_type: 'ml:Standard_NC4as_T4_v9' is not a known azure machine type",
+            f"{KEY}.endpoints.chat.machine_type: 'Standard_NC4as_T4_v9' is not a known azure endpoint machine type "
+            "(did you mean 'ml:Standard_NC4as_T4_v3'? endpoint types with nvidia-t4: ml:Standard_NC4as_T4_v3,",
+        ),
+        (
+            {"gpu_pools__t4__accelerator": "nvidia-t5"},
+            f"{KEY}.gpu_pools.t4.accelerator: 'nvidia-t5' is not an accelerator for node pools on azure "
+            "(did you mean 'nvidia-t4'? available: nvidia-a10, nvidia-a100, nvidia-a100-80gb, nvidia-h100, nvidia-t4)",
         ),
         (
             {"endpoints__chat__model": {"bucket": "weights", "key": "x"}},

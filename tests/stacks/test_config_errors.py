@@ -83,7 +83,7 @@ CASES = [
         "gpu_pools.l4.accelerator",
         "nvidia-x100",
         "gpu_pools.l4.accelerator",
-        ["'nvidia-x100'", "known:"],
+        ["'nvidia-x100'", "available:", "nvidia-h100"],
     ),
     (
         "min > max",
