@@ -6,6 +6,7 @@ from policies.framework import Rule
 from policies.rules import (
     cluster_platform,
     cost,
+    disaster_recovery,
     estimates,
     identity,
     kubernetes,
@@ -24,6 +25,7 @@ ALL_RULES: list[Rule] = [
     *identity.RULES,
     *ml_endpoints.RULES,
     *monitoring.RULES,
+    *disaster_recovery.RULES,
     *cost.RULES,
     *estimates.RULES,
     *tagging.RULES,
