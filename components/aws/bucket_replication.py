@@ -33,11 +33,12 @@ class BucketReplicationArgs:
     """What the source holds (`datasets`, ...); the replica's `purpose` tag."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for the replica, its key and the replication role."""
-    replica_storage_class: str = "STANDARD_IA"
-    """Storage class replicas are written in. Default STANDARD_IA: a DR copy is rarely read, so it
-    is stored at the infrequent-access rate (S3 charges retrieval per GB when it is read)."""
-    replica_tiering: BucketTiering = field(default_factory=lambda: BucketTiering(infrequent_access_days=None))
-    """Lifecycle of the replica. Default: no transitions (replicas already land in STANDARD_IA)."""
+    replica_storage_class: str | None = None
+    """Storage class replicas are written in. Default None: the source object's class (the
+    replica's lifecycle then tiers them like the source's). `STANDARD_IA` halves the cost of a
+    copy that is rarely read, at a per-GB retrieval charge when it is."""
+    replica_tiering: BucketTiering = field(default_factory=BucketTiering)
+    """Lifecycle of the replica. Default: STANDARD_IA after 30 days (the stack passes the source's)."""
     noncurrent_version_days: int = 30
     """Replaced replica versions are deleted after this many days. Default 30 (as the source)."""
     replica_access_log_bucket: pulumi.Input[str] | None = None
@@ -112,7 +113,7 @@ class BucketReplication(pulumi.ComponentResource):
                     "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
                     "destination": {
                         "bucket": replica.bucket_arn,
-                        "storage_class": args.replica_storage_class,
+                        **({"storage_class": args.replica_storage_class} if args.replica_storage_class else {}),
                         "encryption_configuration": {"replica_kms_key_id": replica.kms_key_arn},
                         "replication_time": {"status": "Enabled", "time": {"minutes": REPLICATION_MINUTES}},
                         "metrics": {"status": "Enabled", "event_threshold": {"minutes": REPLICATION_MINUTES}},

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pulumi
 import pulumi_alicloud as alicloud
 
+from catalog.costs import with_expected_size_tag
 from components.alicloud.bucket import Bucket, BucketArgs, BucketTiering
 from components.alicloud.bucket_replication import BucketReplication, BucketReplicationArgs
 from stacks.config import EnvironmentSpec
@@ -53,7 +54,8 @@ def replicate_buckets(
                 account_id=account_id,
                 role_name=f"ai-infra-{env.environment}-{purpose}-replication"[:64],
                 purpose=purpose,
-                tags=env.tags,
+                # The size tag prices the replica's storage like the source's.
+                tags=with_expected_size_tag(env.tags, bucket.expected_size_gib),
                 replica_tiering=BucketTiering(
                     infrequent_access_days=bucket.tiering.infrequent_access_days,
                     archive_days=bucket.tiering.archive_days,

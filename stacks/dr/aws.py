@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from catalog.costs import with_expected_size_tag
 from components.aws.bucket import Bucket, BucketArgs, BucketTiering
 from components.aws.bucket_replication import BucketReplication, BucketReplicationArgs
 from stacks.config import EnvironmentSpec
@@ -57,10 +58,10 @@ def replicate_buckets(
                 replica_provider=dr_provider,
                 account_id=account_id,
                 purpose=purpose,
-                tags=env.tags,
-                # Replicas land in STANDARD_IA; colder steps follow the source's schedule.
+                # The size tag prices the replica's storage like the source's.
+                tags=with_expected_size_tag(env.tags, bucket.expected_size_gib),
                 replica_tiering=BucketTiering(
-                    infrequent_access_days=None,
+                    infrequent_access_days=bucket.tiering.infrequent_access_days,
                     archive_days=bucket.tiering.archive_days,
                     deep_archive_days=bucket.tiering.deep_archive_days,
                 ),
