@@ -37,4 +37,5 @@ def test_dev_declares_no_replication(stack_run):
     run = stack_run("dev")
     assert run.of_type(S3_REPLICATION) == [] and run.of_type(OSS_REPLICATION) == []
     assert all("rpo" not in b.inputs for b in run.of_type("gcp:storage/bucket:Bucket"))
-    assert "Standard_RAGZRS" not in {a.inputs["sku"]["name"] for a in run.of_type("azure-native:storage:StorageAccount")}
+    skus = {a.inputs["sku"]["name"] for a in run.of_type("azure-native:storage:StorageAccount")}
+    assert "Standard_RAGZRS" not in skus
