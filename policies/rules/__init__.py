@@ -6,6 +6,7 @@ from policies.framework import Rule
 from policies.rules import (
     cluster_platform,
     cost,
+    cross_cloud_trust,
     disaster_recovery,
     estimates,
     identity,
@@ -23,6 +24,7 @@ ALL_RULES: list[Rule] = [
     *cluster_platform.RULES,
     *network.RULES,
     *identity.RULES,
+    *cross_cloud_trust.RULES,
     *ml_endpoints.RULES,
     *monitoring.RULES,
     *disaster_recovery.RULES,
