@@ -34,6 +34,7 @@ from components.alicloud import (
 from components.kubernetes import AcceleratorPool, Taint
 from stacks.config import EnvironmentSpec
 from stacks.config.alicloud import RESERVED_BUCKET_KEY, AlicloudSpec, machine_for
+from stacks.dr import alicloud as dr
 from stacks.monitoring import alicloud as monitoring
 from stacks.platform import team_queues
 
@@ -173,6 +174,8 @@ def declare_alicloud(env: EnvironmentSpec, spec: AlicloudSpec) -> dict[str, Any]
             opts=opts,
         )
 
+    replicas = dr.replicate_buckets(env, spec, buckets, bucket_name, account_id, opts)
+
     roles: dict[str, pulumi.Output[str]] = {}
     for name, workload in spec.workloads.items():
         identity = WorkloadIdentity(
@@ -233,6 +236,7 @@ def declare_alicloud(env: EnvironmentSpec, spec: AlicloudSpec) -> dict[str, Any]
         "cluster_name": cluster.cluster_name,
         "kubeconfig": cluster.kubeconfig,
         "bucket_names": {purpose: b.bucket_name for purpose, b in buckets.items()},
+        "replica_bucket_names": {purpose: r.replica_bucket_name for purpose, r in replicas.items()},
         "endpoint_names": {name: e.endpoint_name for name, e in endpoints.items()},
         "workload_role_names": roles,
         "cluster_queues": platform.cluster_queues,

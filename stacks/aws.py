@@ -33,6 +33,7 @@ from components.aws import (
 from components.kubernetes import AcceleratorPool
 from stacks.config import EnvironmentSpec
 from stacks.config.aws import AwsSpec
+from stacks.dr import aws as dr
 from stacks.monitoring import aws as monitoring
 from stacks.network_plan import plan_subnets
 from stacks.platform import team_queues
@@ -156,6 +157,7 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
     )
 
     buckets = _buckets(env, spec, account_id, opts)
+    replicas = dr.replicate_buckets(env, spec, buckets, account_id, opts)
 
     workload_roles: dict[str, pulumi.Output[str]] = {}
     for workload_name, workload in spec.workloads.items():
@@ -222,6 +224,7 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
         "cluster_name": cluster.cluster_name,
         "kubeconfig": cluster.kubeconfig,
         "bucket_names": {purpose: bucket.bucket_name for purpose, bucket in buckets.items()},
+        "replica_bucket_names": {purpose: r.replica_bucket_name for purpose, r in replicas.items()},
         "endpoint_names": {name: endpoint.endpoint_name for name, endpoint in endpoints.items()},
         "workload_role_arns": workload_roles,
         "gpu_metrics": platform.gpu_metrics,

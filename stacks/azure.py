@@ -44,6 +44,7 @@ from stacks import StackConfigError
 from stacks.config import ConfigError, EnvironmentSpec
 from stacks.config.azure import FLOW_LOG_BUCKET, AzureSpec, endpoint_machine, instance_type, node_machine
 from stacks.config.errors import key_path
+from stacks.dr import azure as dr
 from stacks.monitoring import azure as monitoring
 from stacks.platform import team_queues
 
@@ -94,7 +95,7 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
                 account_name=compact_name("st", env.environment, purpose, salt=sub),
                 purpose=purpose,
                 tags=tags,
-                sku="Standard_ZRS" if env.is_prod else "Standard_LRS",
+                sku=dr.storage_sku(env, spec),
                 customer_key=(
                     CustomerKeyArgs(
                         tenant_id=spec.tenant_id,
@@ -275,7 +276,7 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
                 storage_account_name=compact_name("stml", env.environment, endpoint_name, salt=sub),
                 key_vault_name=dashed_name("kv-ml", env.environment, endpoint_name, salt=sub, max_length=24),
                 registry_name=compact_name("crml", env.environment, endpoint_name, salt=sub, max_length=50),
-                storage_sku="Standard_ZRS" if env.is_prod else "Standard_LRS",
+                storage_sku=dr.storage_sku(env, spec),
                 instance_type=instance_type(machine),
                 container=ServingContainer(
                     image=endpoint.image,

@@ -42,6 +42,7 @@ from components.gcp.tpu_pool import TPU_TAINT_KEY
 from components.kubernetes import AcceleratorPool, Taint
 from stacks.config import EnvironmentSpec
 from stacks.config.gcp import GcpSpec, endpoint_machine, gpu_machine
+from stacks.dr import gcp as dr
 from stacks.monitoring import gcp as monitoring
 from stacks.platform import team_queues
 
@@ -257,6 +258,7 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
                 soft_delete_days=bucket.soft_delete_days,
                 access_log_bucket=log_bucket.bucket_name if bucket.access_logging and log_bucket else None,
                 protect=env.is_prod,
+                dual_region=dr.dual_region(spec),
             ),
             opts=opts,
         )

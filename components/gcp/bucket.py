@@ -34,6 +34,21 @@ class BucketTiering:
 
 
 @dataclass(frozen=True, kw_only=True)
+class DualRegion:
+    """A configurable dual-region: one bucket whose objects are stored in two regions of one
+    multi-region, so that it survives the loss of either region (disaster recovery)."""
+
+    multi_region: str
+    """The multi-region both regions belong to (`US`, `EU`, `ASIA`): the bucket's location, and
+    the location of its encryption key (CMEK keys must cover every region the data is in)."""
+    regions: tuple[str, str]
+    """The two regions (`us-central1`, `us-east1`); the first is where the compute runs."""
+    turbo_replication: bool = True
+    """Default True: turbo replication (RPO `ASYNC_TURBO`): new objects reach the second region
+    within 15 minutes. False: default replication (most objects within an hour, all within 12)."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class BucketArgs:
     """Inputs of `Bucket`."""
 
@@ -66,6 +81,9 @@ class BucketArgs:
     protect: bool = False
     """True (prod): bucket and key are protected and retained if removed from the program.
     False (dev): `force_destroy` is set so that tearing the environment down deletes objects."""
+    dual_region: DualRegion | None = None
+    """Default None: the bucket (and its key) live in `location` only: the data survives the loss
+    of a zone, not of the region. Set: a dual-region bucket with the given replication."""
 
 
 class Bucket(pulumi.ComponentResource):
@@ -86,11 +104,12 @@ class Bucket(pulumi.ComponentResource):
         super().__init__("ai-infra:gcp:Bucket", name, None, opts)
         labels = {**args.labels, "purpose": label_value(args.purpose)}
 
+        placement = args.dual_region
         key = encryption_key(
             self,
             name,
             project=args.project,
-            location=args.location,
+            location=placement.multi_region.lower() if placement else args.location,
             service_agent=args.storage_service_agent,
             labels=labels,
             protect=args.protect,
@@ -98,6 +117,9 @@ class Bucket(pulumi.ComponentResource):
         extra: dict[str, Any] = {}
         if args.autoclass:
             extra["autoclass"] = {"enabled": True, "terminal_storage_class": "ARCHIVE"}
+        if placement is not None:
+            extra["custom_placement_config"] = {"data_locations": [r.upper() for r in placement.regions]}
+            extra["rpo"] = "ASYNC_TURBO" if placement.turbo_replication else "DEFAULT"
         if args.access_log_bucket is not None:
             extra["logging"] = {
                 "log_bucket": args.access_log_bucket,
@@ -107,7 +129,7 @@ class Bucket(pulumi.ComponentResource):
             f"{name}-bucket",
             name=args.bucket_name,
             project=args.project,
-            location=args.location.upper(),
+            location=placement.multi_region.upper() if placement else args.location.upper(),
             storage_class="STANDARD",
             # IAM only: no object ACLs, and nothing in the bucket can ever be made public.
             uniform_bucket_level_access=True,

@@ -6,6 +6,8 @@ from policies.framework import Rule
 from policies.rules import (
     cluster_platform,
     cost,
+    cross_cloud_trust,
+    disaster_recovery,
     estimates,
     identity,
     identity_sensitive,
@@ -38,6 +40,8 @@ ALL_RULES: list[Rule] = [
     *key_vaults.RULES,
     *registries.RULES,
     *logs.RULES,
+    *cross_cloud_trust.RULES,
+    *disaster_recovery.RULES,
     *cost.RULES,
     *estimates.RULES,
     *tagging.RULES,

@@ -26,6 +26,7 @@ from stacks.config.common import (
     kubernetes_service_range,
     machine_in_catalog,
 )
+from stacks.config.dr import check_dr_region
 from stacks.config.errors import config_problem
 from stacks.config.teams import TeamSpec, check_teams, pool_capacity
 from stacks.config.workloads import WorkloadSpec, check_workload_buckets
@@ -189,12 +190,21 @@ class AlicloudSpec(ConfigModel):
     """Teams and their accelerator quotas on the ACK cluster (Kueue queues). Default none."""
     budget: BudgetSpec
     """Recorded for policies and cost reports; the provider has no budget resource (see README)."""
+    dr_region: str | None = None
+    """Second region the environment's buckets replicate to (disaster recovery; see README
+    "Disaster recovery"). Default None: buckets live in one region only (dev). Any other catalog
+    region: each bucket replicates (OSS cross-region replication) to a hardened replica there."""
     provider_kind: Literal["alicloud"] = Field(default="alicloud", exclude=True)
 
     @field_validator("region")
     @classmethod
     def _known_region(cls, value: str) -> str:
         return known_region("alicloud", value)
+
+    @model_validator(mode="after")
+    def _dr_region(self) -> AlicloudSpec:
+        check_dr_region("alicloud", self.region, self.dr_region)
+        return self
 
     @property
     def zone_ids(self) -> list[str]:

@@ -26,6 +26,7 @@ from stacks.config.common import (
     kubernetes_version_in_standard_support,
     machine_in_catalog,
 )
+from stacks.config.dr import check_dr_region
 from stacks.config.errors import config_problem
 from stacks.config.teams import TeamSpec, check_teams, pool_capacity
 from stacks.config.workloads import WorkloadSpec, check_workload_buckets
@@ -95,6 +96,10 @@ class AwsSpec(ConfigModel):
     log_retention_days: int = 90
     """Retention of every CloudWatch log group the environment creates (VPC flow logs, EKS
     control-plane logs, endpoint logs). Default 90 days; one of the values CloudWatch accepts."""
+    dr_region: str | None = None
+    """Second region the environment's buckets replicate to (disaster recovery; see README
+    "Disaster recovery"). Default None: buckets live in one region only (dev). Any other catalog region:
+    each bucket replicates to a hardened replica bucket there."""
     provider_kind: Literal["aws"] = Field(default="aws", exclude=True)
 
     @field_validator("region")
@@ -173,4 +178,9 @@ class AwsSpec(ConfigModel):
                 )
         check_pool_commitments("aws", self.gpu_pools)
         check_workload_buckets(self.workloads, self.buckets)
+        return self
+
+    @model_validator(mode="after")
+    def _dr_region(self) -> AwsSpec:
+        check_dr_region("aws", self.region, self.dr_region)
         return self

@@ -25,6 +25,7 @@ from stacks.config.common import (
     kubernetes_version_in_standard_support,
     machine_in_catalog,
 )
+from stacks.config.dr import check_dr_region
 from stacks.config.errors import config_problem
 from stacks.config.teams import TeamSpec, check_teams, pool_capacity
 from stacks.config.workloads import WorkloadSpec, check_workload_buckets
@@ -313,6 +314,10 @@ class AzureSpec(ConfigModel):
     log_retention_days: int = Field(default=30, ge=30, le=730)
     """Retention of the environment's Log Analytics workspace (audit logs, storage access logs,
     Application Insights). Default 30."""
+    dr_region: str | None = None
+    """Azure pair of `location` where prod storage keeps its geo copy (disaster recovery; see
+    README "Disaster recovery"). Default None: zone-redundant in one region only (dev). Set: the
+    storage accounts become RA-GZRS; the value must be the location's pair (Azure chooses it)."""
 
     @field_validator("subscription_id")
     @classmethod
@@ -328,6 +333,11 @@ class AzureSpec(ConfigModel):
     @classmethod
     def _known_location(cls, value: str) -> str:
         return known_region("azure", value)
+
+    @model_validator(mode="after")
+    def _dr_region(self) -> AzureSpec:
+        check_dr_region("azure", self.location, self.dr_region)
+        return self
 
     @model_validator(mode="after")
     def _cross_checks(self) -> AzureSpec:

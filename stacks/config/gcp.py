@@ -27,6 +27,7 @@ from stacks.config.common import (
     kubernetes_api_allow_list,
     machine_in_catalog,
 )
+from stacks.config.dr import check_dr_region
 from stacks.config.errors import config_problem
 from stacks.config.teams import TeamSpec, check_teams, pool_capacity
 from stacks.config.workloads import WorkloadSpec, check_workload_buckets
@@ -407,6 +408,10 @@ class GcpSpec(ConfigModel):
     teams: dict[Name, TeamSpec] = Field(default_factory=dict)
     """Teams and their accelerator quotas on the GKE cluster (Kueue queues). Default none."""
     budget: BudgetSpec
+    dr_region: str | None = None
+    """Second region the environment's buckets replicate to (disaster recovery; see README
+    "Disaster recovery"). Default None: buckets live in one region only (dev). A region of the same
+    multi-region: the buckets become dual-region with turbo replication."""
     provider_kind: Literal["gcp"] = Field(default="gcp", exclude=True)
 
     @field_validator("project")
@@ -514,6 +519,11 @@ class GcpSpec(ConfigModel):
     @property
     def needs_private_services_access(self) -> bool:
         return any(endpoint.network_access == "private" for endpoint in self.endpoints.values())
+
+    @model_validator(mode="after")
+    def _dr_region(self) -> GcpSpec:
+        check_dr_region("gcp", self.region, self.dr_region)
+        return self
 
 
 def gpu_machine(pool: GpuPoolSpec, where: str) -> MachineType:

@@ -36,6 +36,11 @@ UNSOURCED_STANDING_CHARGES = {
     "aws:amp/scraper:Scraper": "the rates were not sourced",
     "azure-native:monitor:MetricAlert": "were not sourced",
     "gcp:monitoring/alertPolicy:AlertPolicy": "the price was not sourced",
+    # Storage in the DR placement (replica region, dual-region, geo-redundancy): the rates read
+    # cover the primary regions only (searched: AWS, Google and Azure pricing pages and mirrors).
+    "aws:s3/bucket:Bucket": "the DR region",
+    "gcp:storage/bucket:Bucket": "the DR placement",
+    "azure-native:storage:StorageAccount": "the DR redundancy",
 }
 """The only unknown prices the project's own stacks may have on AWS, Google Cloud and Azure: charges
 that exist (an AMP collector per hour, an Azure metric alert per time series and month, a Cloud

@@ -14,6 +14,9 @@ from tests.policies.builders import judge, res
 OPTIONS_OR_TOTALS = {"stateful-resources-protected", "nat-gateway-limit"}
 """Rules whose verdict rests on resource options or on counts: one resource's inputs cannot show it."""
 
+PROTECTED_ONLY = {"stateful-buckets-replicated"}
+"""Rules that judge only protected (stateful) resources: their examples are judged as protected."""
+
 
 @dataclass(frozen=True)
 class InStack:
@@ -78,7 +81,7 @@ IN_STACK: dict[str, InStack] = {
 CASES = [
     pytest.param(rule.id, index, example, id=f"{rule.id}-{index}")
     for rule in ALL_RULES
-    if rule.id not in OPTIONS_OR_TOTALS and rule.id not in IN_STACK
+    if rule.id not in OPTIONS_OR_TOTALS and rule.id not in IN_STACK and rule.id not in PROTECTED_ONLY
     for index, example in enumerate(rule.examples)
 ]
 STACK_CASES = [
@@ -108,6 +111,17 @@ def test_examples_of_rules_that_judge_the_stack_hold_in_it(rule, index, example)
     assert findings and all(not f.undecided for f in findings), f"{rule} example {index}: {findings}"
 
 
+@pytest.mark.parametrize("rule", sorted(PROTECTED_ONLY))
+def test_examples_of_rules_on_protected_resources_hold_when_protected(rule) -> None:
+    for index, example in enumerate(rules_by_id()[rule].examples):
+        compliant = res(example.type, "example", example.compliant, protect=True)
+        assert judge(rule, [compliant]) == [], f"{rule} example {index}: compliant inputs are reported"
+        findings = judge(rule, [res(example.type, "example", example.violating, protect=True)])
+        assert findings and all(not f.undecided for f in findings), f"{rule} example {index}: {findings}"
+        # Unprotected, the same violating inputs are not this rule's business.
+        assert judge(rule, [res(example.type, "example", example.violating)]) == []
+
+
 def test_every_rule_is_documented() -> None:
     undocumented = [r.id for r in ALL_RULES if not r.rationale or not r.examples]
     assert undocumented == []
@@ -115,4 +129,5 @@ def test_every_rule_is_documented() -> None:
 
 def test_the_exceptions_name_rules_with_examples() -> None:
     rules = rules_by_id()
-    assert [r for r in sorted(OPTIONS_OR_TOTALS | set(IN_STACK)) if r not in rules or not rules[r].examples] == []
+    excepted = sorted(OPTIONS_OR_TOTALS | set(IN_STACK) | PROTECTED_ONLY)
+    assert [r for r in excepted if r not in rules or not rules[r].examples] == []

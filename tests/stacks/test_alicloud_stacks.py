@@ -65,9 +65,11 @@ def deprecated_inputs(type_: str) -> frozenset[str]:
 def test_stack_declares_every_alicloud_component(stack_run, stack):
     run = stack_run(stack)
     assert {r.type for r in run.resources} >= COMPONENTS
-    assert all(
-        r.provider and r.provider.endswith("pulumi:providers:alicloud::alicloud") for r in alicloud_resources(run)
-    ), "every Alibaba resource uses the explicit provider"
+    for record in alicloud_resources(run):
+        # DR replicas (prod dr_region) use the second provider, pinned to the DR region.
+        in_dr_region = "-dr-replica-" in record.name or "access-logs-dr-" in record.name
+        provider = "alicloud-dr" if in_dr_region else "alicloud"
+        assert (record.provider or "").endswith(f"pulumi:providers:alicloud::{provider}"), record.name
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -159,10 +161,16 @@ def test_prod_endpoint_autoscales_in_the_vpc(stack_run):
 def test_prod_buckets_log_access_to_a_separate_bucket(stack_run):
     run = stack_run("prod")
     logging = run.of_type("alicloud:oss/bucketLogging:BucketLogging")
-    assert {r.name for r in logging} == {
-        f"prod-alicloud-{purpose}-logging" for purpose in ("datasets", "models", "checkpoints")
+    purposes = ("datasets", "models", "checkpoints")
+    assert {r.name for r in logging} == {f"prod-alicloud-{purpose}-logging" for purpose in purposes} | {
+        f"prod-alicloud-{purpose}-dr-replica-logging" for purpose in purposes
     }
-    assert all(r.inputs["targetBucket"].startswith("ai-infra-prod-access-logs-") for r in logging)
+    # OSS delivers logs within a region: replicas log to an access-log bucket in the DR region.
+    for record in logging:
+        prefix = "ai-infra-prod-access-logs-dr-" if "-dr-" in record.name else "ai-infra-prod-access-logs-"
+        assert record.inputs["targetBucket"].startswith(prefix), record.name
+        if "-dr-" not in record.name:
+            assert not record.inputs["targetBucket"].startswith("ai-infra-prod-access-logs-dr-")
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])

@@ -61,11 +61,14 @@ COUNTS = {
         "aws:ec2/launchTemplate:LaunchTemplate": 3,
         "aws:ec2/placementGroup:PlacementGroup": 1,
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
-        "aws:iam/role:Role": 7,
-        "aws:kms/key:Key": 10,
-        "aws:s3/bucket:Bucket": 4,
-        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 4,
-        "aws:s3/bucketLogging:BucketLogging": 3,
+        # DR (dr_region us-west-2): a replica, its key and a replication role per configured bucket,
+        # plus an access-log bucket in the DR region.
+        "aws:iam/role:Role": 10,
+        "aws:kms/key:Key": 13,
+        "aws:s3/bucket:Bucket": 8,
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 8,
+        "aws:s3/bucketLogging:BucketLogging": 6,
+        "aws:s3/bucketReplicationConfig:BucketReplicationConfig": 3,
         "aws:cloudwatch/logGroup:LogGroup": 3,
         "aws:sagemaker/model:Model": 1,
         "aws:sagemaker/endpointConfiguration:EndpointConfiguration": 1,
@@ -136,9 +139,15 @@ def test_every_taggable_aws_resource_carries_the_environment_tags(stack_run, sta
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_every_aws_resource_uses_the_explicit_regional_provider(stack_run, stack):
     run = stack_run(stack)
-    [provider] = [r for r in run.resources if r.type == "pulumi:providers:aws"]
-    assert provider.inputs["region"] == "us-east-1"
-    assert all(r.provider == provider.urn for r in aws_resources(run))
+    providers = {r.name: r for r in run.resources if r.type == "pulumi:providers:aws"}
+    # Prod has a second provider for disaster recovery (dr_region); dev has none.
+    assert {name: p.inputs["region"] for name, p in providers.items()} == (
+        {"aws": "us-east-1", "aws-dr": "us-west-2"} if stack == "prod" else {"aws": "us-east-1"}
+    )
+    for record in aws_resources(run):
+        # The replicas and the DR access-log bucket live in the DR region; roles and rules do not.
+        in_dr_region = "-dr-replica-" in record.name or "access-logs-dr-" in record.name
+        assert record.provider == providers["aws-dr" if in_dr_region else "aws"].urn, record.name
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -188,8 +197,15 @@ def test_buckets_carry_their_expected_size_for_the_cost_estimator(stack_run):
 
 def test_prod_access_logs_go_to_a_dedicated_log_bucket(stack_run):
     run = stack_run("prod")
-    targets = {r.inputs["targetBucket"] for r in run.of_type("aws:s3/bucketLogging:BucketLogging")}
-    assert targets == {"ai-infra-prod-access-logs-123456789012"}
+    targets = {r.name: r.inputs["targetBucket"] for r in run.of_type("aws:s3/bucketLogging:BucketLogging")}
+    # S3 delivers access logs within a region: DR replicas log to a log bucket in the DR region.
+    for name, target in targets.items():
+        in_dr_region = "-dr-" in name
+        expected = (
+            "ai-infra-prod-access-logs-dr-123456789012" if in_dr_region else "ai-infra-prod-access-logs-123456789012"
+        )
+        assert target == expected, name
+    assert len(targets) == 6
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])

@@ -1,0 +1,1 @@
+"""Disaster recovery: each cloud's buckets copied to the environment's `dr_region`."""
