@@ -44,6 +44,7 @@ from stacks.config import EnvironmentSpec
 from stacks.config.gcp import GcpSpec, endpoint_machine, gpu_machine
 from stacks.monitoring import gcp as monitoring
 from stacks.platform import team_queues
+from stacks.serverless.gcp import declare_serverless_endpoints
 
 BUCKET_NAME_MAX = 63
 LOG_BUCKET_PURPOSE = "access-logs"
@@ -282,6 +283,8 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
 
     endpoints: dict[str, ModelEndpoint] = {}
     for name, endpoint in spec.endpoints.items():
+        if endpoint.mode != "realtime":
+            continue  # stacks/serverless/gcp.py
         machine = endpoint_machine(endpoint, f"endpoints.{name}")
         assert machine.accelerator_type is not None  # every Vertex machine in the catalog has one
         custom = None
@@ -329,6 +332,18 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
             opts=opts,
         )
 
+    serverless_names = declare_serverless_endpoints(
+        spec,
+        prefix=prefix,
+        project_number=project_number,
+        network=network.network_id,
+        subnetwork=network.subnetwork_id,
+        bucket_names={key: bucket.bucket_name for key, bucket in buckets.items()},
+        labels=labels,
+        protect=env.is_prod,
+        opts=opts,
+    )
+
     route = monitoring.alert_route(env, spec, labels, opts)
     Budget(
         f"{prefix}-budget",
@@ -355,7 +370,7 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
         "kubeconfig": cluster.kubeconfig,
         "cluster_queues": platform.cluster_queues,
         "bucket_names": {purpose: b.bucket_name for purpose, b in buckets.items()},
-        "endpoint_names": {name: e.endpoint_name for name, e in endpoints.items()},
+        "endpoint_names": {name: e.endpoint_name for name, e in endpoints.items()} | serverless_names,
         # What a Kubernetes service account is annotated with (iam.gke.io/gcp-service-account).
         "workload_service_accounts": {name: i.email for name, i in identities.items()},
         # Custom-model endpoints: the account the release step deploys the model with.

@@ -14,6 +14,7 @@ from catalog import CatalogError, CloudName, MachineType, load_catalog
 from stacks.config.base import ConfigModel
 from stacks.config.commitments import CapacityReservationSpec, CommitmentSpec
 from stacks.config.errors import config_problem
+from stacks.config.serverless import CPU, EndpointMode, ServerlessSpec
 
 NAME_PATTERN = r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$"
 """Keys of pools, buckets and endpoints become parts of cloud resource names."""
@@ -308,11 +309,17 @@ class EndpointSpec(ConfigModel):
     """Autoscaling target: requests per replica per minute."""
     data_capture: bool = False
     """Capture request/response samples to the models bucket (SageMaker data capture)."""
+    mode: EndpointMode = "realtime"
+    """How the model is served (stacks/config/serverless.py): `realtime` (default, the managed
+    endpoint), `serverless` (scale to zero, billed per use) or `async` (AWS); checked per cloud."""
+    serverless: ServerlessSpec = Field(default_factory=ServerlessSpec)
+    """Memory, concurrency and expected traffic of the `serverless` and `async` modes."""
 
     @field_validator("accelerator")
     @classmethod
     def _known_accelerator(cls, value: str) -> str:
-        return known_accelerator(value)
+        # `cpu`: a serverless endpoint without accelerator (checked per cloud with the mode).
+        return value if value == CPU else known_accelerator(value)
 
     @model_validator(mode="after")
     def _replicas_are_ordered(self) -> EndpointSpec:
