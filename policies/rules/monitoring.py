@@ -73,6 +73,9 @@ def _has_action(items: object, key: str) -> bool:
 def _aws_alarm_route(alarm: Resource, ctx: Context) -> Iterator[str]:
     if _routed(ctx, alarm, "alarmActions"):
         return
+    # A scaling alarm (an asynchronous endpoint woken from zero) drives a machine, not a person.
+    if ctx.resolved_by(alarm, "alarmActions", "aws:appautoscaling/policy:Policy"):
+        return
     actions = alarm.get("alarmActions")
     if not is_unknown(actions) and not any(":sns:" in str(a) for a in as_list(actions)):
         yield "alarmActions names no SNS topic: the alarm changes state and nobody is told"

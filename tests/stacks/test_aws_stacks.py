@@ -35,7 +35,8 @@ COUNTS = {
         "aws:sagemaker/endpointConfiguration:EndpointConfiguration": 1,
         "aws:sagemaker/endpoint:Endpoint": 1,
         "aws:appautoscaling/target:Target": 1,
-        "aws:appautoscaling/policy:Policy": 1,
+        # Asynchronous endpoint: target tracking on the queue and a step policy that wakes it from zero.
+        "aws:appautoscaling/policy:Policy": 2,
         "aws:budgets/budget:Budget": 1,
         "ai-infra:aws:GpuNodePool": 1,
         "ai-infra:aws:WorkloadIdentity": 1,
