@@ -36,7 +36,7 @@ from stacks.config.aws import AwsSpec
 from stacks.monitoring import aws as monitoring
 from stacks.network_plan import plan_subnets
 from stacks.platform import team_queues
-from stacks.serverless.aws import async_settings, declare_serverless_endpoints
+from stacks.serverless.aws import async_settings, declare_batch_triggers, declare_serverless_endpoints
 
 ACCESS_LOGS_PURPOSE = "access-logs"
 
@@ -175,7 +175,7 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
 
     endpoints: dict[str, ModelEndpoint] = {}
     for endpoint_name, endpoint in spec.endpoints.items():
-        if endpoint.mode == "serverless":
+        if endpoint.mode in ("serverless", "batch"):
             continue  # stacks/serverless/aws.py
         endpoints[endpoint_name] = ModelEndpoint(
             f"{prefix}-{endpoint_name}",
@@ -206,6 +206,9 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
     serverless_names = declare_serverless_endpoints(
         spec, prefix=prefix, account_id=account_id, buckets=buckets, tags=tags, opts=opts
     )
+    batch_machines = declare_batch_triggers(
+        spec, prefix=prefix, account_id=account_id, buckets=buckets, tags=tags, opts=opts
+    )
 
     route = monitoring.alert_route(env, spec, account_id, opts)
     Budget(
@@ -230,6 +233,7 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
         "bucket_names": {purpose: bucket.bucket_name for purpose, bucket in buckets.items()},
         "endpoint_names": {name: endpoint.endpoint_name for name, endpoint in endpoints.items()} | serverless_names,
         "workload_role_arns": workload_roles,
+        "batch_state_machines": batch_machines,
         "gpu_metrics": platform.gpu_metrics,
         "cluster_queues": platform.cluster_queues,
     }

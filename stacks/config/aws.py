@@ -153,7 +153,7 @@ class AwsSpec(ConfigModel):
             ),
         )
         for name, endpoint in self.endpoints.items():
-            check_endpoint_mode("aws", self.region, name, endpoint)
+            check_endpoint_mode("aws", self.region, name, endpoint, self.buckets)
             if endpoint.mode != "serverless":
                 machine_in_catalog("aws", endpoint.accelerator, endpoint.machine_type, "endpoint", f"endpoints.{name}")
             if endpoint.mode == "realtime" and endpoint.min_replicas < 1:

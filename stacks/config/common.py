@@ -14,7 +14,7 @@ from catalog import CatalogError, CloudName, MachineType, load_catalog
 from stacks.config.base import ConfigModel
 from stacks.config.commitments import CapacityReservationSpec, CommitmentSpec
 from stacks.config.errors import config_problem
-from stacks.config.serverless import CPU, EndpointMode, ServerlessSpec
+from stacks.config.serverless import CPU, BatchTriggerSpec, EndpointMode, ServerlessSpec
 
 NAME_PATTERN = r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$"
 """Keys of pools, buckets and endpoints become parts of cloud resource names."""
@@ -314,6 +314,8 @@ class EndpointSpec(ConfigModel):
     endpoint), `serverless` (scale to zero, billed per use) or `async` (AWS); checked per cloud."""
     serverless: ServerlessSpec = Field(default_factory=ServerlessSpec)
     """Memory, concurrency and expected traffic of the `serverless` and `async` modes."""
+    batch: BatchTriggerSpec | None = None
+    """`mode: batch` only: the input prefix whose new objects start a job, and the output prefix."""
 
     @field_validator("accelerator")
     @classmethod

@@ -472,7 +472,7 @@ class GcpSpec(ConfigModel):
         self._check_node_pool_names()
         check_teams(self.teams, self._cluster_capacity())
         for name, endpoint in self.endpoints.items():
-            check_endpoint_mode("gcp", self.region, name, endpoint)
+            check_endpoint_mode("gcp", self.region, name, endpoint, self.buckets)
             if endpoint.mode == "realtime":
                 endpoint_machine(endpoint, f"endpoints.{name}")
             if endpoint.model is not None:

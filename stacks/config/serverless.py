@@ -11,6 +11,7 @@ scale-to-zero modes, validated per cloud against catalog/data/serverless.yaml.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
@@ -27,12 +28,28 @@ CPU = "cpu"
 """The accelerator value of a CPU-only serverless endpoint."""
 
 MODES: dict[str, tuple[str, ...]] = {
-    "aws": ("realtime", "serverless", "async"),
-    "gcp": ("realtime", "serverless"),
+    "aws": ("realtime", "serverless", "async", "batch"),
+    "gcp": ("realtime", "serverless", "batch"),
     "azure": ("realtime", "serverless"),
     "alicloud": ("realtime", "serverless"),
 }
-"""The modes each cloud offers here (`batch` is not one of them yet: see the README)."""
+"""The modes each cloud offers here (`batch`: event-driven batch inference, AWS and Google Cloud)."""
+
+
+class BucketPrefix(ConfigModel):
+    """A prefix inside one of this cloud's configured buckets."""
+
+    bucket: str
+    """Purpose key of a bucket configured under the same cloud (`datasets`)."""
+    prefix: str = Field(pattern=r"^[A-Za-z0-9!_.*'()/-]+/$", max_length=512)
+    """Key prefix ending in `/` (`incoming/`)."""
+
+
+class BatchTriggerSpec(ConfigModel):
+    """`mode: batch`: each new object under `input` starts a batch job writing under `output`."""
+
+    input: BucketPrefix
+    output: BucketPrefix
 
 
 class ServerlessSpec(ConfigModel):
@@ -56,7 +73,9 @@ class ServerlessSpec(ConfigModel):
     """Expected busy time of one request, for cost estimates only. Default 1 second."""
 
 
-def check_endpoint_mode(cloud: str, region: str, name: str, endpoint: EndpointSpec) -> None:
+def check_endpoint_mode(
+    cloud: str, region: str, name: str, endpoint: EndpointSpec, buckets: Collection[str] = ()
+) -> None:
     """Refuse a mode `cloud` lacks and settings its mode cannot take. `endpoint` is the cloud's
     endpoint spec (it has `mode`, `accelerator`, `min_replicas`, `max_replicas`, `serverless`)."""
     where = f"endpoints.{name}"
@@ -68,6 +87,19 @@ def check_endpoint_mode(cloud: str, region: str, name: str, endpoint: EndpointSp
         raise config_problem(
             f"{mode!r} is not available on {cloud} (allowed: {', '.join(allowed)})", key=f"{where}.mode"
         )
+    if (mode == "batch") != (endpoint.batch is not None):
+        raise config_problem(
+            "mode: batch needs 'batch' (input and output prefixes), and only mode: batch takes it",
+            key=f"{where}.batch",
+        )
+    if endpoint.batch is not None:
+        for side in ("input", "output"):
+            bucket = getattr(endpoint.batch, side).bucket
+            if bucket not in buckets:
+                raise config_problem(
+                    f"{bucket!r} is not a bucket of this cloud (allowed: {', '.join(sorted(buckets)) or 'none'})",
+                    key=f"{where}.batch.{side}.bucket",
+                )
     if mode == "realtime":
         if accelerator == CPU:
             raise config_problem(
@@ -80,10 +112,10 @@ def check_endpoint_mode(cloud: str, region: str, name: str, endpoint: EndpointSp
                 key=f"{where}.serverless",
             )
         return
-    if mode == "async":
+    if mode in ("async", "batch"):
         if accelerator == CPU:
             raise config_problem(
-                "asynchronous inference runs on accelerator instances; use mode: serverless for CPU",
+                f"{mode} inference runs on accelerator instances here; use mode: serverless for CPU",
                 key=f"{where}.accelerator",
             )
         return

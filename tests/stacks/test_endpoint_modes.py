@@ -58,8 +58,8 @@ def test_realtime_stays_the_default():
 @pytest.mark.parametrize(
     ("cloud", "mode", "allowed"),
     [
-        ("aws", "batch", "realtime, serverless, async"),
-        ("gcp", "async", "realtime, serverless"),
+        ("azure", "batch", "realtime, serverless"),
+        ("gcp", "async", "realtime, serverless, batch"),
         ("azure", "async", "realtime, serverless"),
         ("alicloud", "batch", "realtime, serverless"),
     ],
