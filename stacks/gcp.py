@@ -44,7 +44,7 @@ from stacks.config import EnvironmentSpec
 from stacks.config.gcp import GcpSpec, endpoint_machine, gpu_machine
 from stacks.monitoring import gcp as monitoring
 from stacks.platform import team_queues
-from stacks.serverless.gcp import declare_serverless_endpoints
+from stacks.serverless.gcp import declare_batch_jobs, declare_serverless_endpoints
 
 BUCKET_NAME_MAX = 63
 LOG_BUCKET_PURPOSE = "access-logs"
@@ -332,8 +332,7 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
             opts=opts,
         )
 
-    serverless_names = declare_serverless_endpoints(
-        spec,
+    serverless_context = dict(
         prefix=prefix,
         project_number=project_number,
         network=network.network_id,
@@ -343,6 +342,8 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
         protect=env.is_prod,
         opts=opts,
     )
+    serverless_names = declare_serverless_endpoints(spec, **serverless_context)
+    batch_jobs = declare_batch_jobs(spec, **serverless_context)
 
     route = monitoring.alert_route(env, spec, labels, opts)
     Budget(
@@ -373,6 +374,7 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
         "endpoint_names": {name: e.endpoint_name for name, e in endpoints.items()} | serverless_names,
         # What a Kubernetes service account is annotated with (iam.gke.io/gcp-service-account).
         "workload_service_accounts": {name: i.email for name, i in identities.items()},
+        "batch_jobs": batch_jobs,
         # Custom-model endpoints: the account the release step deploys the model with.
         "endpoint_serving_accounts": {
             name: e.serving_service_account_email
