@@ -207,7 +207,7 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
         spec, prefix=prefix, account_id=account_id, buckets=buckets, tags=tags, opts=opts
     )
     batch_machines = declare_batch_triggers(
-        spec, prefix=prefix, account_id=account_id, buckets=buckets, tags=tags, opts=opts
+        spec, prefix=prefix, account_id=account_id, network=network, buckets=buckets, tags=tags, opts=opts
     )
 
     route = monitoring.alert_route(env, spec, account_id, opts)

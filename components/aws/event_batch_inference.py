@@ -10,7 +10,7 @@ output prefix. Nothing runs (or bills) between objects."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -18,7 +18,7 @@ import pulumi_aws as aws
 
 from components.aws.bucket import Bucket
 from components.aws.model_endpoint import ecr_repository_arn
-from components.aws.sagemaker_iam import sagemaker_trust
+from components.aws.sagemaker_iam import execution_policy, sagemaker_trust
 from components.options import child_options
 
 SYNC_RULE = "StepFunctionsGetEventsForSageMakerTransformJobsRule"
@@ -40,6 +40,11 @@ class EventBatchInferenceArgs:
     """SageMaker `ml.*` type the transform runs on (catalog's endpoint type for the accelerator)."""
     model_bucket: Bucket
     model_key: str
+    vpc_id: pulumi.Input[str]
+    vpc_cidr: pulumi.Input[str]
+    """The VPC range: the transform instances' only egress (HTTPS to VPC endpoints and services)."""
+    subnet_ids: Sequence[pulumi.Input[str]]
+    """Private subnets the transform instances run in."""
     input_bucket: Bucket
     input_prefix: str
     """Objects created under this prefix start a transform (ends with `/`)."""
@@ -75,6 +80,24 @@ class EventBatchInference(pulumi.ComponentResource):
             eventbridge=True,
             opts=child_options(self),
         )
+        security_group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            description=f"Batch transforms of {args.job_prefix}: no ingress, HTTPS egress inside the VPC",
+            vpc_id=args.vpc_id,
+            tags=tags,
+            opts=child_options(self),
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-sg-egress-https",
+            security_group_id=security_group.id,
+            description="HTTPS to services inside the VPC",
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            cidr_ipv4=args.vpc_cidr,
+            tags=tags,
+            opts=child_options(self),
+        )
         model_role = aws.iam.Role(
             f"{name}-model-role",
             description=f"Batch transforms of {args.job_prefix}: read the input prefix, write the output prefix",
@@ -93,6 +116,8 @@ class EventBatchInference(pulumi.ComponentResource):
                 output=args.output_bucket.bucket_arn,
                 output_key=args.output_bucket.kms_key_arn,
                 account=account,
+                security_group=security_group.arn,
+                subnets=pulumi.Output.all(*args.subnet_ids),
             ).apply(lambda v: _model_policy(args, v, repository_arn, arn)),
             opts=child_options(self),
         )
@@ -104,6 +129,7 @@ class EventBatchInference(pulumi.ComponentResource):
                 "mode": "SingleModel",
                 "model_data_url": pulumi.Output.concat("s3://", args.model_bucket.bucket_name, "/", args.model_key),
             },
+            vpc_config={"subnets": list(args.subnet_ids), "security_group_ids": [security_group.id]},
             # The container gets no network: it sees only the objects SageMaker hands it.
             enable_network_isolation=True,
             tags=tags,
@@ -227,13 +253,30 @@ def _machine_policy(args: EventBatchInferenceArgs, account: str, arn: str) -> st
 
 
 def _model_policy(args: EventBatchInferenceArgs, v: dict, repository_arn: str, arn: str) -> str:
+    """The hosting policy of components/aws/sagemaker_iam.py (model artefact, image, logs, VPC
+    interfaces) for the transform jobs' log group, plus the input prefix (read, list) and the
+    output prefix (write), with the keys of both buckets."""
     group = f"{arn}:logs:{args.region}:{v['account']}:log-group:/aws/sagemaker/TransformJobs"
-    statements: list[dict] = [
+    document = json.loads(
+        execution_policy(
+            region=args.region,
+            account=v["account"],
+            model_object_arn=f"{v['model']}/{args.model_key}",
+            capture_arn=None,
+            bucket_key_arn=v["model_key"],
+            repository_arn=repository_arn,
+            log_group_arn=group,
+            security_group_arn=v["security_group"],
+            subnet_ids=v["subnets"],
+        )
+    )
+    statements: list[dict] = document["Statement"]
+    statements += [
         {
-            "Sid": "ReadModelAndInput",
+            "Sid": "ReadInput",
             "Effect": "Allow",
             "Action": ["s3:GetObject"],
-            "Resource": [f"{v['model']}/{args.model_key}", f"{v['input']}/{args.input_prefix}*"],
+            "Resource": [f"{v['input']}/{args.input_prefix}*"],
         },
         {
             "Sid": "ListInputPrefix",
@@ -248,24 +291,11 @@ def _model_policy(args: EventBatchInferenceArgs, v: dict, repository_arn: str, a
             "Action": ["s3:PutObject"],
             "Resource": [f"{v['output']}/{args.output_prefix}*"],
         },
-        {
-            "Sid": "PullServingImage",
-            "Effect": "Allow",
-            "Action": ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-            "Resource": [repository_arn],
-        },
-        # Unavoidable "*": GetAuthorizationToken has no resource-level permissions.
-        {"Sid": "EcrLogin", "Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": "*"},
-        {
-            "Sid": "WriteJobLogs",
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": [group, f"{group}:log-stream:*"],
-        },
     ]
-    read_keys = sorted({k for k in (v["model_key"], v["input_key"]) if k})
-    if read_keys:
-        statements.append({"Sid": "DecryptInputs", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": read_keys})
+    if v["input_key"]:
+        statements.append(
+            {"Sid": "DecryptInput", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [v["input_key"]]}
+        )
     if v["output_key"]:
         statements.append(
             {

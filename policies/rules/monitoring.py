@@ -86,6 +86,9 @@ def _aws_event_rule_route(rule: Resource, ctx: Context) -> Iterator[str]:
     for target in stack.referencing(rule, AWS_EVENT_TARGET, "rule", values=[rule.get("name")]):
         if _routed(ctx, target, "arn"):
             return
+        # A rule that starts a workflow (event-driven batch) is a trigger, not an alarm.
+        if ctx.resolved_by(target, "arn", "aws:sfn/stateMachine:StateMachine"):
+            return
         arn = target.get("arn")
         if is_unknown(arn) or ":sns:" in str(arn):
             return

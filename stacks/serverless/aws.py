@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import pulumi
 
 from catalog.serverless import serverless_platform
-from components.aws import Bucket
+from components.aws import Bucket, Network
 from components.aws.async_inference import AsyncInference
 from components.aws.event_batch_inference import EventBatchInference, EventBatchInferenceArgs
 from components.aws.serverless_endpoint import ServerlessEndpoint, ServerlessEndpointArgs
@@ -63,6 +63,7 @@ def declare_batch_triggers(
     *,
     prefix: str,
     account_id: pulumi.Input[str],
+    network: Network,
     buckets: Mapping[str, Bucket],
     tags: Mapping[str, str],
     opts: pulumi.ResourceOptions,
@@ -84,6 +85,9 @@ def declare_batch_triggers(
                 instance_type=machine.name,
                 model_bucket=buckets[endpoint.model.bucket],
                 model_key=endpoint.model.key,
+                vpc_id=network.vpc_id,
+                vpc_cidr=network.vpc_cidr,
+                subnet_ids=network.private_subnet_ids,
                 input_bucket=buckets[trigger.input.bucket],
                 input_prefix=trigger.input.prefix,
                 output_bucket=buckets[trigger.output.bucket],

@@ -27,6 +27,9 @@ def program():
             instance_type="ml.g6.xlarge",
             model_bucket=buckets["models"],
             model_key="chat/model.tar.gz",
+            vpc_id="vpc-1",
+            vpc_cidr="10.0.0.0/16",
+            subnet_ids=["subnet-a"],
             input_bucket=buckets["datasets"],
             input_prefix="incoming/",
             output_bucket=buckets["models"],
@@ -64,15 +67,16 @@ def test_each_object_becomes_one_transform_written_under_the_output_prefix(decla
     assert params["TransformOutput"]["S3OutputPath"] == "s3://ai-infra-test-models/scores/"
     assert params["TransformOutput"]["KmsKeyId"] == run.named("models-key").outputs["arn"]
     assert params["TransformResources"] == {"InstanceType": "ml.g6.xlarge", "InstanceCount": 1}
+    model = run.one("aws:sagemaker/model:Model").inputs
+    assert model["enableNetworkIsolation"] is True
+    assert model["vpcConfig"] == {"subnets": ["subnet-a"], "securityGroupIds": [run.id_of("score-sg")]}
 
 
 def test_identities_are_scoped_to_the_prefixes_the_machine_and_its_jobs(declare):
     run = declare(program)
     model = policy(run, "score-model-role-policy")
-    assert model["ReadModelAndInput"]["Resource"] == [
-        "arn:aws:s3:::ai-infra-test-models/chat/model.tar.gz",
-        "arn:aws:s3:::ai-infra-test-datasets/incoming/*",
-    ]
+    assert model["ReadModelArtifact"]["Resource"] == ["arn:aws:s3:::ai-infra-test-models/chat/model.tar.gz"]
+    assert model["ReadInput"]["Resource"] == ["arn:aws:s3:::ai-infra-test-datasets/incoming/*"]
     assert model["ListInputPrefix"]["Condition"] == {"StringLike": {"s3:prefix": ["incoming/*"]}}
     assert model["WriteOutput"]["Resource"] == ["arn:aws:s3:::ai-infra-test-models/scores/*"]
     machine = policy(run, "score-machine-role-policy")
