@@ -26,7 +26,7 @@ GCP_COMPONENTS = {
 ENDPOINT_COMPONENTS = {
     # Dev serves on Cloud Run (scales to zero); prod on Vertex AI, with endpoint alarms.
     "dev": {"ai-infra:gcp:CloudRunEndpoint"},
-    "prod": {"ai-infra:gcp:ModelEndpoint", "ai-infra:gcp:EndpointAlarms"},
+    "prod": {"ai-infra:gcp:ModelEndpoint", "ai-infra:gcp:EndpointAlarms", "ai-infra:gcp:EventBatchJob"},
 }
 NODE_POOL = "gcp:container/nodePool:NodePool"
 LABEL_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")

@@ -41,7 +41,7 @@ def test_aws_gpu_cluster_has_an_idle_alert_at_the_environments_thresholds(stack_
     rules = run.one("aws:amp/ruleGroupNamespace:RuleGroupNamespace").inputs["data"]
     assert f"avg by (Hostname) (DCGM_FI_DEV_GPU_UTIL) < {idle}\n    for: {hours}" in rules
     assert run.one("aws:amp/scraper:Scraper").inputs["source"]["eks"]["clusterArn"].endswith(f"/ai-infra-{stack}")
-    spot_rules = run.of_type("aws:cloudwatch/eventRule:EventRule")
+    spot_rules = [r for r in run.of_type("aws:cloudwatch/eventRule:EventRule") if "EventBatchInference" not in r.urn]
     assert len(spot_rules) == (1 if stack == "dev" else 0), "spot interruption warnings where pools are spot"
 
 
