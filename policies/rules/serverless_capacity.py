@@ -39,6 +39,9 @@ def serverless_gpu(cloud: str, platform_name: object) -> AcceleratorMachine | No
     for neutral, gpu in serverless_platforms()[cloud].gpus.items():
         if gpu.name.lower() == platform_name.lower():
             return AcceleratorMachine(cloud, platform_name, neutral, "gpu", 1)
+    if "gpu" not in platform_name.lower():
+        return None  # a CPU profile (`Consumption`, `D4`)
+    # A GPU the table does not know: capacity the allow-list rule reports as not in the catalog.
     return AcceleratorMachine(cloud, platform_name, None, None, None)
 
 
