@@ -37,6 +37,7 @@ from stacks.config.alicloud import RESERVED_BUCKET_KEY, AlicloudSpec, machine_fo
 from stacks.dr import alicloud as dr
 from stacks.monitoring import alicloud as monitoring
 from stacks.platform import team_queues
+from stacks.serverless.alicloud import declare_serverless_endpoints
 
 ACCESS_LOGS = RESERVED_BUCKET_KEY
 
@@ -196,6 +197,8 @@ def declare_alicloud(env: EnvironmentSpec, spec: AlicloudSpec) -> dict[str, Any]
 
     endpoints: dict[str, ModelEndpoint] = {}
     for name, endpoint in spec.endpoints.items():
+        if endpoint.mode != "realtime":
+            continue  # stacks/serverless/alicloud.py
         endpoints[name] = ModelEndpoint(
             f"{prefix}-{name}",
             ModelEndpointArgs(
@@ -220,6 +223,18 @@ def declare_alicloud(env: EnvironmentSpec, spec: AlicloudSpec) -> dict[str, Any]
             opts=opts,
         )
 
+    serverless_names = declare_serverless_endpoints(
+        spec,
+        prefix=prefix,
+        environment=env.environment,
+        vpc_id=network.vpc_id,
+        vswitch_ids=network.node_vswitch_ids,
+        security_group_id=network.security_group_id,
+        buckets=buckets,
+        tags=tags,
+        opts=opts,
+    )
+
     route = monitoring.alert_route(env, spec, prefix, opts)
     budget = Budget(
         f"{prefix}-budget",
@@ -237,7 +252,7 @@ def declare_alicloud(env: EnvironmentSpec, spec: AlicloudSpec) -> dict[str, Any]
         "kubeconfig": cluster.kubeconfig,
         "bucket_names": {purpose: b.bucket_name for purpose, b in buckets.items()},
         "replica_bucket_names": {purpose: r.replica_bucket_name for purpose, r in replicas.items()},
-        "endpoint_names": {name: e.endpoint_name for name, e in endpoints.items()},
+        "endpoint_names": {name: e.endpoint_name for name, e in endpoints.items()} | serverless_names,
         "workload_role_names": roles,
         "cluster_queues": platform.cluster_queues,
     }

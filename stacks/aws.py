@@ -37,6 +37,7 @@ from stacks.dr import aws as dr
 from stacks.monitoring import aws as monitoring
 from stacks.network_plan import plan_subnets
 from stacks.platform import team_queues
+from stacks.serverless.aws import async_settings, declare_batch_triggers, declare_serverless_endpoints
 
 ACCESS_LOGS_PURPOSE = "access-logs"
 
@@ -178,6 +179,8 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
 
     endpoints: dict[str, ModelEndpoint] = {}
     for endpoint_name, endpoint in spec.endpoints.items():
+        if endpoint.mode in ("serverless", "batch"):
+            continue  # stacks/serverless/aws.py
         endpoints[endpoint_name] = ModelEndpoint(
             f"{prefix}-{endpoint_name}",
             ModelEndpointArgs(
@@ -196,12 +199,20 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
                 max_replicas=endpoint.max_replicas,
                 target_invocations_per_replica=endpoint.target_invocations_per_replica,
                 data_capture=endpoint.data_capture,
+                async_inference=async_settings(endpoint),
                 log_retention_days=spec.log_retention_days,
                 protect=env.is_prod,
                 tags=tags,
             ),
             opts=opts,
         )
+
+    serverless_names = declare_serverless_endpoints(
+        spec, prefix=prefix, account_id=account_id, buckets=buckets, tags=tags, opts=opts
+    )
+    batch_machines = declare_batch_triggers(
+        spec, prefix=prefix, account_id=account_id, network=network, buckets=buckets, tags=tags, opts=opts
+    )
 
     route = monitoring.alert_route(env, spec, account_id, opts)
     Budget(
@@ -225,8 +236,9 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
         "kubeconfig": cluster.kubeconfig,
         "bucket_names": {purpose: bucket.bucket_name for purpose, bucket in buckets.items()},
         "replica_bucket_names": {purpose: r.replica_bucket_name for purpose, r in replicas.items()},
-        "endpoint_names": {name: endpoint.endpoint_name for name, endpoint in endpoints.items()},
+        "endpoint_names": {name: endpoint.endpoint_name for name, endpoint in endpoints.items()} | serverless_names,
         "workload_role_arns": workload_roles,
+        "batch_state_machines": batch_machines,
         "gpu_metrics": platform.gpu_metrics,
         "cluster_queues": platform.cluster_queues,
     }

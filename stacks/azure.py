@@ -47,6 +47,7 @@ from stacks.config.errors import key_path
 from stacks.dr import azure as dr
 from stacks.monitoring import azure as monitoring
 from stacks.platform import team_queues
+from stacks.serverless.azure import declare_serverless_endpoints
 
 
 def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
@@ -265,6 +266,8 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
 
     endpoints: dict[str, ModelEndpoint] = {}
     for endpoint_name, endpoint in spec.endpoints.items():
+        if endpoint.mode != "realtime":
+            continue  # stacks/serverless/azure.py
         machine = endpoint_machine(endpoint.accelerator, endpoint.machine_type, endpoint_name)
         endpoints[endpoint_name] = ModelEndpoint(
             f"{prefix}-{endpoint_name}",
@@ -306,6 +309,17 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
             opts=opts,
         )
 
+    serverless_names = declare_serverless_endpoints(
+        spec,
+        prefix=prefix,
+        environment=env.environment,
+        network=net,
+        resource_group_name=rg,
+        buckets=buckets,
+        tags=tags,
+        opts=opts,
+    )
+
     route = monitoring.alert_route(env, spec, rg, prefix, opts)
     Budget(
         prefix,
@@ -330,7 +344,7 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
         "cluster_name": cluster.cluster_name,
         "kubeconfig": cluster.kubeconfig,
         "bucket_names": {purpose: b.bucket_name for purpose, b in buckets.items()},
-        "endpoint_names": {key: e.endpoint_name for key, e in endpoints.items()},
+        "endpoint_names": {key: e.endpoint_name for key, e in endpoints.items()} | serverless_names,
         "workload_client_ids": {key: w.client_id for key, w in identities.items()},
         "gpu_metrics": platform.gpu_metrics,
         "cluster_queues": platform.cluster_queues,

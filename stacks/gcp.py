@@ -45,6 +45,7 @@ from stacks.config.gcp import GcpSpec, endpoint_machine, gpu_machine
 from stacks.dr import gcp as dr
 from stacks.monitoring import gcp as monitoring
 from stacks.platform import team_queues
+from stacks.serverless.gcp import declare_batch_jobs, declare_serverless_endpoints
 
 BUCKET_NAME_MAX = 63
 LOG_BUCKET_PURPOSE = "access-logs"
@@ -285,6 +286,8 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
 
     endpoints: dict[str, ModelEndpoint] = {}
     for name, endpoint in spec.endpoints.items():
+        if endpoint.mode != "realtime":
+            continue  # stacks/serverless/gcp.py
         machine = endpoint_machine(endpoint, f"endpoints.{name}")
         assert machine.accelerator_type is not None  # every Vertex machine in the catalog has one
         custom = None
@@ -332,6 +335,19 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
             opts=opts,
         )
 
+    serverless_context = dict(
+        prefix=prefix,
+        project_number=project_number,
+        network=network.network_id,
+        subnetwork=network.subnetwork_id,
+        bucket_names={key: bucket.bucket_name for key, bucket in buckets.items()},
+        labels=labels,
+        protect=env.is_prod,
+        opts=opts,
+    )
+    serverless_names = declare_serverless_endpoints(spec, **serverless_context)
+    batch_jobs = declare_batch_jobs(spec, **serverless_context)
+
     route = monitoring.alert_route(env, spec, labels, opts)
     Budget(
         f"{prefix}-budget",
@@ -358,9 +374,10 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
         "kubeconfig": cluster.kubeconfig,
         "cluster_queues": platform.cluster_queues,
         "bucket_names": {purpose: b.bucket_name for purpose, b in buckets.items()},
-        "endpoint_names": {name: e.endpoint_name for name, e in endpoints.items()},
+        "endpoint_names": {name: e.endpoint_name for name, e in endpoints.items()} | serverless_names,
         # What a Kubernetes service account is annotated with (iam.gke.io/gcp-service-account).
         "workload_service_accounts": {name: i.email for name, i in identities.items()},
+        "batch_jobs": batch_jobs,
         # Custom-model endpoints: the account the release step deploys the model with.
         "endpoint_serving_accounts": {
             name: e.serving_service_account_email

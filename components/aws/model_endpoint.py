@@ -3,7 +3,6 @@ bucket, network-isolated inside the VPC, autoscaled on invocations per instance.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -12,7 +11,15 @@ import pulumi
 import pulumi_aws as aws
 
 from catalog import MachineType, load_catalog
+from components.aws.async_inference import (
+    AsyncInference,
+    async_inference_config,
+    backlog_scaling,
+    notification_topic,
+    output_prefix,
+)
 from components.aws.bucket import Bucket
+from components.aws.sagemaker_iam import execution_policy, sagemaker_trust
 from components.aws.service_keys import log_group_key
 from components.options import child_options, stateful_options
 
@@ -61,6 +68,9 @@ class ModelEndpointArgs:
     `s3://<model bucket>/data-capture/<endpoint name>/`, encrypted with the bucket's key."""
     data_capture_percent: int = 10
     """Share of requests captured when `data_capture` is on. Default 10%."""
+    async_inference: AsyncInference | None = None
+    """Default None: a real-time endpoint. Set: an asynchronous endpoint (components/aws/async_inference.py)
+    whose instances scale on its queue, down to `min_replicas` (0 allowed)."""
     log_retention_days: int = 90
     """Days CloudWatch keeps the endpoint's container logs. Default 90."""
     protect: bool = False
@@ -87,9 +97,10 @@ class ModelEndpoint(pulumi.ComponentResource):
     def __init__(self, name: str, args: ModelEndpointArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-infra:aws:ModelEndpoint", name, None, opts)
         self.machine = _machine(args)
-        if not 1 <= args.min_replicas <= args.max_replicas:
+        floor = 0 if args.async_inference is not None else 1
+        if not floor <= args.min_replicas <= args.max_replicas:
             raise ValueError(
-                f"replicas must satisfy 1 <= min ({args.min_replicas}) <= max ({args.max_replicas}) on SageMaker"
+                f"replicas must satisfy {floor} <= min ({args.min_replicas}) <= max ({args.max_replicas}) on SageMaker"
             )
         repository_arn = ecr_repository_arn(args.image)
         if repository_arn is None:
@@ -149,12 +160,16 @@ class ModelEndpoint(pulumi.ComponentResource):
                 opts=stateful_options(self, args.protect),
             )
 
+        topic = None
+        if args.async_inference is not None:
+            topic = notification_topic(self, name, args.endpoint_name, tags)
+        async_prefix = output_prefix(args.endpoint_name)
         model_object_arn = pulumi.Output.concat(args.model_bucket.bucket_arn, "/", args.model_key)
         capture_prefix = f"data-capture/{args.endpoint_name}"
         role = aws.iam.Role(
             f"{name}-role",
             description=f"Execution role of SageMaker endpoint {args.endpoint_name}",
-            assume_role_policy=pulumi.Output.from_input(args.account_id).apply(_sagemaker_trust),
+            assume_role_policy=pulumi.Output.from_input(args.account_id).apply(sagemaker_trust),
             tags=tags,
             opts=child_options(self),
         )
@@ -170,8 +185,9 @@ class ModelEndpoint(pulumi.ComponentResource):
                 security_group=security_group.arn,
                 subnets=pulumi.Output.all(*args.subnet_ids),
                 vpc=args.vpc_id,
+                topic=topic.arn if topic is not None else None,
             ).apply(
-                lambda v: _execution_policy(
+                lambda v: execution_policy(
                     region=args.region,
                     account=v["account"],
                     model_object_arn=v["model_object"],
@@ -182,6 +198,8 @@ class ModelEndpoint(pulumi.ComponentResource):
                     security_group_arn=v["security_group"],
                     subnet_ids=v["subnets"],
                     vpc_id=v["vpc"],
+                    async_output_arn=f"{v['bucket']}/{async_prefix}/*" if topic is not None else None,
+                    topic_arns=[v["topic"]] if topic is not None else None,
                 )
             ),
             opts=child_options(self),
@@ -220,12 +238,24 @@ class ModelEndpoint(pulumi.ComponentResource):
                     "variant_name": VARIANT,
                     "model_name": model.name,
                     "instance_type": self.machine.name,
-                    "initial_instance_count": args.min_replicas,
+                    # SageMaker starts with at least one; an async endpoint then scales to its minimum.
+                    "initial_instance_count": max(args.min_replicas, 1),
                     "initial_variant_weight": 1,
                 }
             ],
             kms_key_arn=self.volume_key.arn if self.volume_key is not None else None,
             data_capture_config=data_capture_config,
+            async_inference_config=(
+                async_inference_config(
+                    args.async_inference,
+                    args.model_bucket.bucket_name,
+                    args.endpoint_name,
+                    args.model_bucket.kms_key_arn,
+                    topic,
+                )
+                if args.async_inference is not None and topic is not None
+                else None
+            ),
             tags=tags,
             opts=child_options(self),
         )
@@ -247,21 +277,24 @@ class ModelEndpoint(pulumi.ComponentResource):
             tags=tags,
             opts=child_options(self),
         )
-        aws.appautoscaling.Policy(
-            f"{name}-scaling-policy",
-            policy_type="TargetTrackingScaling",
-            service_namespace=target.service_namespace,
-            resource_id=target.resource_id,
-            scalable_dimension=target.scalable_dimension,
-            target_tracking_scaling_policy_configuration={
-                "target_value": float(args.target_invocations_per_replica),
-                "predefined_metric_specification": {"predefined_metric_type": INVOCATIONS_METRIC},
-                # Scale out fast on load, scale in slowly (GPU instances take minutes to start).
-                "scale_out_cooldown": 60,
-                "scale_in_cooldown": 600,
-            },
-            opts=child_options(self),
-        )
+        if args.async_inference is not None:
+            backlog_scaling(self, name, target, args.endpoint_name, args.async_inference, tags)
+        else:
+            aws.appautoscaling.Policy(
+                f"{name}-scaling-policy",
+                policy_type="TargetTrackingScaling",
+                service_namespace=target.service_namespace,
+                resource_id=target.resource_id,
+                scalable_dimension=target.scalable_dimension,
+                target_tracking_scaling_policy_configuration={
+                    "target_value": float(args.target_invocations_per_replica),
+                    "predefined_metric_specification": {"predefined_metric_type": INVOCATIONS_METRIC},
+                    # Scale out fast on load, scale in slowly (GPU instances take minutes to start).
+                    "scale_out_cooldown": 60,
+                    "scale_in_cooldown": 600,
+                },
+                opts=child_options(self),
+            )
 
         self.endpoint_name = self.endpoint.name
         self.role_arn = role.arn
@@ -287,114 +320,3 @@ def _machine(args: ModelEndpointArgs) -> MachineType:
             f"{args.machine_type} is a {machine.role} type with {machine.accelerator}, not {args.accelerator}"
         )
     return machine
-
-
-def _sagemaker_trust(account_id: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "sagemaker.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    # Confused-deputy guard: only SageMaker acting for this account.
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                }
-            ],
-        }
-    )
-
-
-def _execution_policy(
-    *,
-    region: str,
-    account: str,
-    model_object_arn: str,
-    capture_arn: str | None,
-    bucket_key_arn: str | None,
-    repository_arn: str,
-    log_group_arn: str,
-    security_group_arn: str,
-    subnet_ids: list[str],
-    vpc_id: str,
-) -> str:
-    """Least privilege for hosting one model. Three statements need `"Resource": "*"` because
-    the actions have no resource-level permissions in IAM: ecr:GetAuthorizationToken, the
-    ec2:Describe* calls SageMaker makes to place VPC interfaces, and cloudwatch:PutMetricData
-    (held to the SageMaker endpoint namespace by a condition instead). Network interfaces get
-    their ids when SageMaker creates them, so their ARN is `network-interface/*`: the `ec2:Vpc`
-    condition holds it to interfaces in the endpoint's own VPC."""
-    eni_arns = f"arn:aws:ec2:{region}:{account}:network-interface/*"
-    own_vpc = {"StringEquals": {"ec2:Vpc": f"arn:aws:ec2:{region}:{account}:vpc/{vpc_id}"}}
-    statements: list[dict] = [
-        {"Sid": "ReadModelArtifact", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [model_object_arn]},
-        {
-            "Sid": "PullServingImage",
-            "Effect": "Allow",
-            "Action": ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-            "Resource": [repository_arn],
-        },
-        # Unavoidable "*": GetAuthorizationToken is account-wide (no resource-level permissions).
-        {"Sid": "EcrLogin", "Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": "*"},
-        {
-            "Sid": "WriteOwnLogs",
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-            "Resource": [log_group_arn, f"{log_group_arn}:log-stream:*"],
-        },
-        # Unavoidable "*": PutMetricData has no resource-level permissions; the namespace
-        # condition limits it to SageMaker endpoint metrics.
-        {
-            "Sid": "PublishEndpointMetrics",
-            "Effect": "Allow",
-            "Action": ["cloudwatch:PutMetricData"],
-            "Resource": "*",
-            "Condition": {"StringEquals": {"cloudwatch:namespace": "/aws/sagemaker/Endpoints"}},
-        },
-        # Unavoidable "*": EC2 Describe* calls have no resource-level permissions.
-        {
-            "Sid": "DescribeVpc",
-            "Effect": "Allow",
-            "Action": [
-                "ec2:DescribeDhcpOptions",
-                "ec2:DescribeNetworkInterfaces",
-                "ec2:DescribeSecurityGroups",
-                "ec2:DescribeSubnets",
-                "ec2:DescribeVpcs",
-            ],
-            "Resource": "*",
-        },
-        {
-            "Sid": "CreateInterfacesInOwnSubnets",
-            "Effect": "Allow",
-            "Action": ["ec2:CreateNetworkInterface"],
-            "Resource": [
-                eni_arns,
-                security_group_arn,
-                *(f"arn:aws:ec2:{region}:{account}:subnet/{subnet}" for subnet in subnet_ids),
-            ],
-            "Condition": own_vpc,
-        },
-        {
-            "Sid": "ManageOwnInterfaces",
-            "Effect": "Allow",
-            "Action": [
-                "ec2:CreateNetworkInterfacePermission",
-                "ec2:DeleteNetworkInterface",
-                "ec2:DeleteNetworkInterfacePermission",
-            ],
-            "Resource": [eni_arns],
-            "Condition": own_vpc,
-        },
-    ]
-    if capture_arn is not None:
-        statements.append(
-            {"Sid": "WriteDataCapture", "Effect": "Allow", "Action": ["s3:PutObject"], "Resource": [capture_arn]}
-        )
-    if bucket_key_arn:
-        key_actions = ["kms:Decrypt", "kms:GenerateDataKey"] if capture_arn is not None else ["kms:Decrypt"]
-        statements.append(
-            {"Sid": "UseBucketKey", "Effect": "Allow", "Action": key_actions, "Resource": [bucket_key_arn]}
-        )
-    return json.dumps({"Version": "2012-10-17", "Statement": statements})

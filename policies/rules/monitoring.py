@@ -74,6 +74,9 @@ def _has_action(items: object, key: str) -> bool:
 def _aws_alarm_route(alarm: Resource, ctx: Context) -> Iterator[str]:
     if _routed(ctx, alarm, "alarmActions"):
         return
+    # A scaling alarm (an asynchronous endpoint woken from zero) drives a machine, not a person.
+    if ctx.resolved_by(alarm, "alarmActions", "aws:appautoscaling/policy:Policy"):
+        return
     actions = alarm.get("alarmActions")
     if not is_unknown(actions) and not any(":sns:" in str(a) for a in as_list(actions)):
         yield "alarmActions names no SNS topic: the alarm changes state and nobody is told"
@@ -83,6 +86,9 @@ def _aws_event_rule_route(rule: Resource, ctx: Context) -> Iterator[str]:
     stack = ctx.require_stack()
     for target in stack.referencing(rule, AWS_EVENT_TARGET, "rule", values=[rule.get("name")]):
         if _routed(ctx, target, "arn"):
+            return
+        # A rule that starts a workflow (event-driven batch) is a trigger, not an alarm.
+        if ctx.resolved_by(target, "arn", "aws:sfn/stateMachine:StateMachine"):
             return
         arn = target.get("arn")
         if is_unknown(arn) or ":sns:" in str(arn):

@@ -56,6 +56,8 @@ _AWS = [
     "aws:amp/workspace:Workspace",
     "aws:amp/scraper:Scraper",
     "aws:amp/ruleGroupNamespace:RuleGroupNamespace",
+    # Serverless and event-driven endpoints (stacks/serverless/).
+    "aws:sfn/stateMachine:StateMachine",
 ]
 _GCP = {
     "gcp:storage/bucket:Bucket": "labels",
@@ -69,9 +71,16 @@ _GCP = {
     "gcp:compute/address:Address": "labels",
     # Alert policies are billed per condition: their user labels carry the billing labels.
     "gcp:monitoring/alertPolicy:AlertPolicy": "userLabels",
+    # Serverless and event-driven endpoints (stacks/serverless/).
+    "gcp:cloudrunv2/service:Service": "labels",
+    "gcp:cloudrunv2/job:Job": "labels",
+    "gcp:workflows/workflow:Workflow": "labels",
+    "gcp:eventarc/trigger:Trigger": "labels",
 }
 _AZURE = [
     "azure-native:resources:ResourceGroup",
+    "azure-native:app:ManagedEnvironment",
+    "azure-native:app:ContainerApp",
     "azure-native:storage:StorageAccount",
     "azure-native:containerservice:ManagedCluster",
     "azure-native:containerservice:AgentPool",
@@ -114,6 +123,7 @@ _ALICLOUD = [
     "alicloud:ecs/securityGroup:SecurityGroup",
     "alicloud:cs/managedKubernetes:ManagedKubernetes",
     "alicloud:cs/nodePool:NodePool",
+    "alicloud:fc/v3Function:V3Function",
     "alicloud:oss/bucket:Bucket",
     "alicloud:kms/key:Key",
     "alicloud:cms/alarm:Alarm",

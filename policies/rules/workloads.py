@@ -311,6 +311,12 @@ ENDPOINT_READERS: dict[str, Callable[[Resource, Stack | None], Capacity | None]]
 }
 
 
+# Serverless platforms (Cloud Run, Container Apps, Function Compute): policies/rules/serverless_capacity.py.
+from policies.rules.serverless_capacity import SERVERLESS_READERS  # noqa: E402
+
+ENDPOINT_READERS.update(SERVERLESS_READERS)
+
+
 def capacity_of(resource: Resource, stack: Stack | None = None) -> Capacity | None:
     """The accelerator capacity of a pool, TPU VM or endpoint; None for anything else."""
     pool_reader = POOL_READERS.get(resource.type)

@@ -142,6 +142,11 @@ def _sns_topic(made: Made) -> State:
     return {"name": topic, "arn": aws_arn(made.where, "sns", topic), "owner": made.where.account}
 
 
+def _state_machine(made: Made) -> State:
+    machine = made.own_name("name")
+    return {"name": machine, "arn": aws_arn(made.where, "states", f"stateMachine:{machine}")}
+
+
 def _sqs_queue(made: Made) -> State:
     queue = made.own_name("name")
     return {"name": queue, "arn": aws_arn(made.where, "sqs", queue), "url": made.id}
@@ -319,6 +324,8 @@ FAKERS: dict[str, Faker] = {
     "aws:appautoscaling/policy:Policy": _scaling_policy,
     "aws:budgets/budget:Budget": _budget,
     "aws:sns/topic:Topic": _sns_topic,
+    # Step Functions: arn:aws:states:<region>:<account>:stateMachine:<name> (the ARN is its id).
+    "aws:sfn/stateMachine:StateMachine": _state_machine,
     "aws:sqs/queue:Queue": _sqs_queue,
     "aws:lambda/function:Function": _lambda,
     "aws:apigateway/restApi:RestApi": _rest_api,

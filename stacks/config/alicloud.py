@@ -28,6 +28,7 @@ from stacks.config.common import (
 )
 from stacks.config.dr import check_dr_region
 from stacks.config.errors import config_problem
+from stacks.config.serverless import check_endpoint_mode
 from stacks.config.teams import TeamSpec, check_teams, pool_capacity
 from stacks.config.workloads import WorkloadSpec, check_workload_buckets
 
@@ -159,9 +160,11 @@ class AlicloudEndpointSpec(EndpointSpec):
                 f"{self.model.key!r} must be a directory ending in '/' (EAS mounts it into the image)",
                 key="model.key",
             )
+        if self.mode != "realtime" and self.processor is not None:
+            raise config_problem("Function Compute serves a container image; use image, not processor", key="processor")
         if self.processor is not None and self.command is not None:
             raise config_problem("only applies to image deployments; remove it", key="command")
-        if self.min_replicas < 1:
+        if self.mode == "realtime" and self.min_replicas < 1:
             raise config_problem(
                 f"{self.min_replicas} is not allowed on EAS (allowed: 1 to max_replicas)", key="min_replicas"
             )
@@ -255,6 +258,10 @@ class AlicloudSpec(ConfigModel):
             ),
         )
         for name, endpoint in self.endpoints.items():
+            check_endpoint_mode("alicloud", self.region, name, endpoint)
+            if endpoint.mode != "realtime":
+                check_bucket_key(endpoint.model.bucket, self.buckets, f"endpoints.{name}.model.bucket")
+                continue
             machine_in_catalog(
                 "alicloud",
                 endpoint.accelerator,

@@ -28,6 +28,7 @@ from stacks.config.common import (
 )
 from stacks.config.dr import check_dr_region
 from stacks.config.errors import config_problem
+from stacks.config.serverless import check_endpoint_mode
 from stacks.config.teams import TeamSpec, check_teams, pool_capacity
 from stacks.config.workloads import WorkloadSpec, check_workload_buckets
 from stacks.network_plan import SubnetPlanError, plan_subnets
@@ -157,8 +158,10 @@ class AwsSpec(ConfigModel):
             ),
         )
         for name, endpoint in self.endpoints.items():
-            machine_in_catalog("aws", endpoint.accelerator, endpoint.machine_type, "endpoint", f"endpoints.{name}")
-            if endpoint.min_replicas < 1:
+            check_endpoint_mode("aws", self.region, name, endpoint, self.buckets)
+            if endpoint.mode != "serverless":
+                machine_in_catalog("aws", endpoint.accelerator, endpoint.machine_type, "endpoint", f"endpoints.{name}")
+            if endpoint.mode == "realtime" and endpoint.min_replicas < 1:
                 raise config_problem(
                     f"{endpoint.min_replicas} is not allowed on SageMaker real-time endpoints (allowed: 1 or more)",
                     key=f"endpoints.{name}.min_replicas",

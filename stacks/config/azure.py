@@ -27,6 +27,7 @@ from stacks.config.common import (
 )
 from stacks.config.dr import check_dr_region
 from stacks.config.errors import config_problem
+from stacks.config.serverless import check_endpoint_mode
 from stacks.config.teams import TeamSpec, check_teams, pool_capacity
 from stacks.config.workloads import WorkloadSpec, check_workload_buckets
 
@@ -276,7 +277,7 @@ class AzureEndpointSpec(EndpointSpec):
 
     @model_validator(mode="after")
     def _azure_semantics(self) -> AzureEndpointSpec:
-        if self.min_replicas < 1:
+        if self.mode == "realtime" and self.min_replicas < 1:
             raise config_problem(
                 f"{self.min_replicas} is not allowed on Azure: managed online deployments keep at least 1 instance",
                 key="min_replicas",
@@ -371,7 +372,9 @@ class AzureSpec(ConfigModel):
             ),
         )
         for name, endpoint in self.endpoints.items():
-            endpoint_machine(endpoint.accelerator, endpoint.machine_type, f"endpoints.{name}")
+            check_endpoint_mode("azure", self.location, name, endpoint)
+            if endpoint.mode == "realtime":
+                endpoint_machine(endpoint.accelerator, endpoint.machine_type, f"endpoints.{name}")
             check_bucket_key(endpoint.model.bucket, self.buckets, f"endpoints.{name}.model.bucket")
         if FLOW_LOG_BUCKET in self.buckets and self.network.flow_logs.enabled:
             raise config_problem(

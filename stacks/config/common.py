@@ -15,6 +15,7 @@ from stacks.config.base import ConfigModel
 from stacks.config.catalog_choices import machine_choices
 from stacks.config.commitments import CapacityReservationSpec, CommitmentSpec
 from stacks.config.errors import config_problem
+from stacks.config.serverless import CPU, BatchTriggerSpec, EndpointMode, ServerlessSpec
 
 NAME_PATTERN = r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$"
 """Keys of pools, buckets and endpoints become parts of cloud resource names."""
@@ -315,11 +316,19 @@ class EndpointSpec(ConfigModel):
     """Autoscaling target: requests per replica per minute."""
     data_capture: bool = False
     """Capture request/response samples to the models bucket (SageMaker data capture)."""
+    mode: EndpointMode = "realtime"
+    """How the model is served (stacks/config/serverless.py): `realtime` (default, the managed
+    endpoint), `serverless` (scale to zero, billed per use) or `async` (AWS); checked per cloud."""
+    serverless: ServerlessSpec = Field(default_factory=ServerlessSpec)
+    """Memory, concurrency and expected traffic of the `serverless` and `async` modes."""
+    batch: BatchTriggerSpec | None = None
+    """`mode: batch` only: the input prefix whose new objects start a job, and the output prefix."""
 
     @field_validator("accelerator")
     @classmethod
     def _known_accelerator(cls, value: str) -> str:
-        return known_accelerator(value)
+        # `cpu`: a serverless endpoint without accelerator (checked per cloud with the mode).
+        return value if value == CPU else known_accelerator(value)
 
     @model_validator(mode="after")
     def _replicas_are_ordered(self) -> EndpointSpec:

@@ -29,6 +29,7 @@ from stacks.config.common import (
 )
 from stacks.config.dr import check_dr_region
 from stacks.config.errors import config_problem
+from stacks.config.serverless import check_endpoint_mode
 from stacks.config.teams import TeamSpec, check_teams, pool_capacity
 from stacks.config.workloads import WorkloadSpec, check_workload_buckets
 
@@ -347,6 +348,11 @@ class GcpEndpointSpec(EndpointSpec):
 
     @model_validator(mode="after")
     def _vertex_rules(self) -> GcpEndpointSpec:
+        if self.mode != "realtime":
+            # Cloud Run serves a container with the model mounted from a bucket.
+            if self.model is None or self.image is None:
+                raise config_problem("a serverless endpoint needs 'image' and 'model' (in a bucket)", key="model")
+            return self
         if (self.model is None) == (self.model_garden is None):
             raise config_problem(
                 "give either 'model' (a custom model in a bucket, with 'image') or 'model_garden'", key="model"
@@ -471,7 +477,9 @@ class GcpSpec(ConfigModel):
         self._check_node_pool_names()
         check_teams(self.teams, self._cluster_capacity())
         for name, endpoint in self.endpoints.items():
-            endpoint_machine(endpoint, f"endpoints.{name}")
+            check_endpoint_mode("gcp", self.region, name, endpoint, self.buckets)
+            if endpoint.mode == "realtime":
+                endpoint_machine(endpoint, f"endpoints.{name}")
             if endpoint.model is not None:
                 check_bucket_key(endpoint.model.bucket, self.buckets, f"endpoints.{name}.model.bucket")
         check_pool_commitments("gcp", self.gpu_pools)

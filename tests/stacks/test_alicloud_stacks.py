@@ -27,9 +27,10 @@ COMPONENTS = {
     "ai-infra:alicloud:GpuCluster",
     "ai-infra:alicloud:Bucket",
     "ai-infra:alicloud:WorkloadIdentity",
-    "ai-infra:alicloud:ModelEndpoint",
     "ai-infra:alicloud:Budget",
 }
+ENDPOINT_COMPONENT = {"dev": "ai-infra:alicloud:FunctionEndpoint", "prod": "ai-infra:alicloud:ModelEndpoint"}
+"""Dev serves on a Function Compute GPU function (scales to zero), prod on PAI-EAS."""
 ENV_TAGS = {"environment", "owner", "cost-center", "managed-by", "project"}
 
 
@@ -64,7 +65,7 @@ def deprecated_inputs(type_: str) -> frozenset[str]:
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_stack_declares_every_alicloud_component(stack_run, stack):
     run = stack_run(stack)
-    assert {r.type for r in run.resources} >= COMPONENTS
+    assert {r.type for r in run.resources} >= COMPONENTS | {ENDPOINT_COMPONENT[stack]}
     for record in alicloud_resources(run):
         # DR replicas (prod dr_region) use the second provider, pinned to the DR region.
         in_dr_region = "-dr-replica-" in record.name or "access-logs-dr-" in record.name
@@ -207,7 +208,8 @@ def test_stack_outputs(stack_run, stack):
     assert run.outputs["alicloud_cluster_name"] == f"ai-infra-{stack}"
     assert "alicloud_kubeconfig" in run.secret_outputs
     assert set(run.outputs["alicloud_bucket_names"]) >= {"datasets", "models"}
-    assert run.outputs["alicloud_endpoint_names"] == {"chat": f"{stack}_chat"}
+    endpoint_name = {"dev": "ai-infra-dev-chat", "prod": "prod_chat"}[stack]  # FC function / EAS service
+    assert run.outputs["alicloud_endpoint_names"] == {"chat": endpoint_name}
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])

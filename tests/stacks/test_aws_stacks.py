@@ -35,7 +35,8 @@ COUNTS = {
         "aws:sagemaker/endpointConfiguration:EndpointConfiguration": 1,
         "aws:sagemaker/endpoint:Endpoint": 1,
         "aws:appautoscaling/target:Target": 1,
-        "aws:appautoscaling/policy:Policy": 1,
+        # Asynchronous endpoint: target tracking on the queue and a step policy that wakes it from zero.
+        "aws:appautoscaling/policy:Policy": 2,
         "aws:budgets/budget:Budget": 1,
         "ai-infra:aws:GpuNodePool": 1,
         "ai-infra:aws:WorkloadIdentity": 1,
@@ -62,15 +63,16 @@ COUNTS = {
         "aws:ec2/placementGroup:PlacementGroup": 1,
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
         # DR (dr_region us-west-2): a replica, its key and a replication role per configured bucket,
-        # plus an access-log bucket in the DR region.
-        "aws:iam/role:Role": 10,
+        # plus an access-log bucket in the DR region; and the batch path's model, state machine and
+        # EventBridge roles.
+        "aws:iam/role:Role": 13,
         "aws:kms/key:Key": 13,
         "aws:s3/bucket:Bucket": 8,
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 8,
         "aws:s3/bucketLogging:BucketLogging": 6,
         "aws:s3/bucketReplicationConfig:BucketReplicationConfig": 3,
         "aws:cloudwatch/logGroup:LogGroup": 3,
-        "aws:sagemaker/model:Model": 1,
+        "aws:sagemaker/model:Model": 2,
         "aws:sagemaker/endpointConfiguration:EndpointConfiguration": 1,
         "aws:sagemaker/endpoint:Endpoint": 1,
         "aws:appautoscaling/target:Target": 1,

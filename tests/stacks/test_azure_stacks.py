@@ -23,25 +23,28 @@ COUNTS = {
         "azure-native:resources:ResourceGroup": 1,
         "azure-native:operationalinsights:Workspace": 1,
         "azure-native:network:VirtualNetwork": 1,
-        "azure-native:network:Subnet": 4,
+        # The network's four and the Container Apps environment's delegated subnet, each with an NSG.
+        "azure-native:network:Subnet": 5,
         "azure-native:network:NatGateway": 1,
         "azure-native:network:PublicIPAddress": 1,
-        "azure-native:network:NetworkSecurityGroup": 4,
+        "azure-native:network:NetworkSecurityGroup": 5,
         "azure-native:network:FlowLog": 1,
         "azure-native:containerservice:ManagedCluster": 1,
         "azure-native:containerservice:AgentPool": 1,
-        # Three buckets, the flow-log account and the ML workspace's own.
-        "azure-native:storage:StorageAccount": 5,
-        "azure-native:storage:BlobContainer": 5,
-        # The cluster's KMS vault and the ML workspace's vault; dev buckets use Microsoft keys.
-        "azure-native:keyvault:Vault": 3,  # + the node disk vault
-        "azure-native:keyvault:Key": 2,  # the cluster KMS key and the node disk key
-        # Cluster audit logs, access logs of the flow-log and workspace accounts.
-        "azure-native:monitor:DiagnosticSetting": 3,
+        # Three buckets and the flow-log account (dev serves on Container Apps: no ML workspace).
+        "azure-native:storage:StorageAccount": 4,
+        "azure-native:storage:BlobContainer": 4,
+        # The cluster's KMS vault and its node disk vault; dev buckets use Microsoft keys.
+        # + the node disk vault and its key.
+        "azure-native:keyvault:Vault": 2,
+        "azure-native:keyvault:Key": 2,
+        # Cluster audit logs, access logs of the flow-log account.
+        "azure-native:monitor:DiagnosticSetting": 2,
         "azure-native:managedidentity:FederatedIdentityCredential": 1,
-        "azure-native:machinelearningservices:Workspace": 1,
-        "azure-native:machinelearningservices:OnlineEndpoint": 1,
-        "azure-native:machinelearningservices:OnlineDeployment": 1,
+        "azure-native:machinelearningservices:Workspace": 0,
+        "azure-native:machinelearningservices:OnlineDeployment": 0,
+        "azure-native:app:ManagedEnvironment": 1,
+        "azure-native:app:ContainerApp": 1,
         "azure-native:consumption:Budget": 1,
     },
     "prod": {
@@ -78,7 +81,8 @@ def test_stack_declares_the_azure_resources(stack_run, stack):
     run = stack_run(stack)
     for type_, count in COUNTS[stack].items():
         assert len(run.of_type(type_)) == count, type_
-    for component in ("Network", "GpuCluster", "Bucket", "WorkloadIdentity", "ModelEndpoint", "Budget"):
+    endpoint = {"dev": "ContainerAppEndpoint", "prod": "ModelEndpoint"}[stack]
+    for component in ("Network", "GpuCluster", "Bucket", "WorkloadIdentity", endpoint, "Budget"):
         assert run.of_type(f"ai-infra:azure:{component}"), component
 
 
@@ -110,8 +114,9 @@ def test_stateful_resources_are_protected_in_prod_only(stack_run):
             "azure-native:storage:StorageAccount",
             "azure-native:storage:BlobContainer",
             "azure-native:containerservice:ManagedCluster",
-            "azure-native:machinelearningservices:Workspace",
         }
+        # The ML workspace exists where an endpoint is realtime (prod; dev serves on Container Apps).
+        assert ("azure-native:machinelearningservices:Workspace" in {r.type for r in records}) == protected
         for record in records:
             assert (record.protect, record.retain_on_delete) == (protected, protected), (stack, record.name)
 

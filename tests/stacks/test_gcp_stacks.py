@@ -18,12 +18,15 @@ GCP_COMPONENTS = {
     "ai-infra:gcp:TpuPool",
     "ai-infra:gcp:Bucket",
     "ai-infra:gcp:WorkloadIdentity",
-    "ai-infra:gcp:ModelEndpoint",
     "ai-infra:gcp:Budget",
     "ai-infra:gcp:AlertRoute",
-    "ai-infra:gcp:EndpointAlarms",
     "ai-infra:gcp:GpuMonitoring",
     "ai-infra:gcp:Dashboard",
+}
+ENDPOINT_COMPONENTS = {
+    # Dev serves on Cloud Run (scales to zero); prod on Vertex AI, with endpoint alarms.
+    "dev": {"ai-infra:gcp:CloudRunEndpoint"},
+    "prod": {"ai-infra:gcp:ModelEndpoint", "ai-infra:gcp:EndpointAlarms", "ai-infra:gcp:EventBatchJob"},
 }
 NODE_POOL = "gcp:container/nodePool:NodePool"
 LABEL_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
@@ -57,7 +60,8 @@ def labelable(type_: str) -> str | None:
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_every_gcp_component_is_declared(stack_run, stack):
     run = stack_run(stack)
-    assert {r.type for r in run.resources if r.type.startswith("ai-infra:gcp:")} == GCP_COMPONENTS
+    expected = GCP_COMPONENTS | ENDPOINT_COMPONENTS[stack]
+    assert {r.type for r in run.resources if r.type.startswith("ai-infra:gcp:")} == expected
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -141,8 +145,9 @@ def test_dev_is_cheap_and_disposable(stack_run):
     assert tpu.inputs["nodeConfig"]["taints"][0]["key"] == "google.com/tpu"
     [sandbox] = run.of_type("gcp:tpu/v2Vm:V2Vm")
     assert (sandbox.inputs["acceleratorType"], sandbox.inputs["schedulingConfig"]["spot"]) == ("v5litepod-1", True)
-    [deployment] = run.of_type("gcp:vertex/aiEndpointWithModelGardenDeployment:AiEndpointWithModelGardenDeployment")
-    assert deployment.inputs["deployConfig"]["dedicatedResources"]["spot"] is True
+    [service] = run.of_type("gcp:cloudrunv2/service:Service")
+    assert service.inputs["template"]["scaling"]["minInstanceCount"] == 0
+    assert service.inputs["deletionProtection"] is False
     for bucket in run.of_type("gcp:storage/bucket:Bucket"):
         assert bucket.inputs["forceDestroy"] is True
     assert not any(r.protect for r in gcp(run))

@@ -22,8 +22,10 @@ def children(run, component_type):
 def test_aws_alarms_reach_the_route_and_budgets_use_it(stack_run, stack):
     run = stack_run(stack)
     topic_arn = f"arn:aws:sns:us-east-1:123456789012:ai-infra-{stack}-alerts"
-    assert run.one("aws:sns/topic:Topic").inputs["name"] == f"ai-infra-{stack}-alerts"
+    assert f"ai-infra-{stack}-alerts" in {t.inputs["name"] for t in run.of_type("aws:sns/topic:Topic")}
     alarms = {a.inputs["name"]: a.inputs for a in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
+    # Dev's asynchronous endpoint also has the alarm that wakes it from zero (it acts on a scaling policy).
+    alarms.pop(f"ai-infra-{stack}-chat-wake", None)
     expected = {"errors", "latency"} | ({"saturation"} if stack == "prod" else set())
     assert set(alarms) == {f"ai-infra-{stack}-chat-{kind}" for kind in expected}
     assert all(a["alarmActions"] == [topic_arn] for a in alarms.values())
@@ -39,7 +41,7 @@ def test_aws_gpu_cluster_has_an_idle_alert_at_the_environments_thresholds(stack_
     rules = run.one("aws:amp/ruleGroupNamespace:RuleGroupNamespace").inputs["data"]
     assert f"avg by (Hostname) (DCGM_FI_DEV_GPU_UTIL) < {idle}\n    for: {hours}" in rules
     assert run.one("aws:amp/scraper:Scraper").inputs["source"]["eks"]["clusterArn"].endswith(f"/ai-infra-{stack}")
-    spot_rules = run.of_type("aws:cloudwatch/eventRule:EventRule")
+    spot_rules = [r for r in run.of_type("aws:cloudwatch/eventRule:EventRule") if "EventBatchInference" not in r.urn]
     assert len(spot_rules) == (1 if stack == "dev" else 0), "spot interruption warnings where pools are spot"
 
 
@@ -55,7 +57,8 @@ def test_gcp_policies_notify_the_route_channels_which_the_budget_shares(stack_ru
     budget = run.one("gcp:billing/budget:Budget").inputs["allUpdatesRule"]["monitoringNotificationChannels"]
     assert set(route_channels) <= set(budget)
     kinds = {p.inputs["displayName"].rsplit(" ", 1)[-1] for p in policies if "chat" in p.inputs["displayName"]}
-    assert kinds == ({"errors", "latency", "saturation"} if stack == "prod" else {"errors", "latency"})
+    # Endpoint alarms watch Vertex AI endpoints: prod's (dev serves on Cloud Run).
+    assert kinds == ({"errors", "latency", "saturation"} if stack == "prod" else set())
     idle = [p for p in policies if p.inputs["displayName"].endswith("GpuIdle")]
     assert len(idle) == 1
     assert 'cluster="ai-infra-' in idle[0].inputs["conditions"][0]["conditionPrometheusQueryLanguage"]["query"]
@@ -70,8 +73,9 @@ def test_azure_alerts_act_through_the_action_group_which_the_budget_shares(stack
         f"/providers/Microsoft.Insights/actionGroups/ag-ai-infra-{stack}"
     )
     alerts = run.of_type("azure-native:monitor:MetricAlert")
+    # Endpoint alerts watch Azure ML endpoints: prod's (dev serves on Container Apps).
     assert {a.inputs["ruleName"].rsplit("-", 1)[-1] for a in alerts} == (
-        {"errors", "latency", "saturation"} if stack == "prod" else {"errors", "latency"}
+        {"errors", "latency", "saturation"} if stack == "prod" else set()
     )
     assert all(a.inputs["actions"] == [{"actionGroupId": group}] for a in alerts)
     budget = run.one("azure-native:consumption:Budget").inputs["notifications"]
@@ -89,7 +93,8 @@ def test_alicloud_alarms_and_gpu_rules_reach_the_route(stack_run, stack):
     run = stack_run(stack)
     group = run.one("alicloud:cms/alarmContactGroup:AlarmContactGroup").inputs["alarmContactGroupName"]
     alarms = run.of_type("alicloud:cms/alarm:Alarm")
-    assert {a.inputs["metric"] for a in alarms} >= {"5xxResponseRatio"}
+    # Endpoint alarms watch PAI-EAS services: prod's (dev serves on Function Compute).
+    assert {a.inputs["metric"] for a in alarms} >= ({"5xxResponseRatio"} if stack == "prod" else set())
     assert all(a.inputs["contactGroups"] == [group] for a in alarms)
     assert all(json.loads(a.inputs["metricDimensions"]) == [{"serviceName": f"{stack}_chat"}] for a in alarms)
     dispatch = run.one("alicloud:arms/dispatchRule:DispatchRule")

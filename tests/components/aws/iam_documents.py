@@ -6,7 +6,9 @@ and `"Resource": "*"` appears only in statements whose actions IAM cannot scope 
 inside an ARN is allowed only as the trailing object-key or log-stream part of a resource that
 is otherwise exact (`arn:aws:s3:::bucket/*`, `...:log-group:name:log-stream:*`), and as the UUID
 of an Auto Scaling group named exactly (`...:autoScalingGroup:*:autoScalingGroupName/<name>`:
-AWS makes up the UUID when it creates the group). `Deny` statements may be broad (a broader deny
+AWS makes up the UUID when it creates the group), and as the per-run suffix of SageMaker
+transform jobs under a fixed name prefix (`...:transform-job/<prefix>-*`: each run needs a new
+job name). `Deny` statements may be broad (a broader deny
 is stricter).
 
 KMS key policies are resource policies of one key: there `"Resource": "*"` means that key, and
@@ -77,6 +79,9 @@ def _delegates_to_account(statement: dict[str, Any]) -> bool:
     return bool(roots) and all(str(r).startswith("arn:") and str(r).endswith(":root") for r in roots)
 
 
+PREFIXED_TRANSFORM_JOBS = re.compile(r"^arn:aws:sagemaker:[a-z0-9-]+:\d{12}:transform-job/[a-z0-9-]+-\*$")
+
+
 def wildcard_problems(document: dict[str, Any], *, key_policy: bool = False) -> list[str]:
     """Human-readable violations of the wildcard rule (empty when the document is clean)."""
     problems = []
@@ -95,7 +100,7 @@ def wildcard_problems(document: dict[str, Any], *, key_policy: bool = False) -> 
             if resource == "*":
                 if sid not in UNSCOPABLE or not set(actions) <= UNSCOPABLE[sid]:
                     problems.append(f"{sid}: Resource '*' for {actions}")
-            elif EXACT_AUTOSCALING_GROUP.match(resource):
+            elif EXACT_AUTOSCALING_GROUP.match(resource) or PREFIXED_TRANSFORM_JOBS.match(resource):
                 continue
             elif "*" in resource:
                 stem = next((resource[: -len(t)] for t in TRAILING_WILDCARDS if resource.endswith(t)), None)
