@@ -42,13 +42,48 @@ PROJECT_GROUP = "project-stacks"
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Work units for `--dist loadgroup`: a module, or all modules using the session's project runs."""
+    """Every module that uses the session's runs of this project joins the group `project-stacks`."""
     sharing = {item.nodeid.split("::", 1)[0] for item in items if SHARED_RUN_FIXTURES & set(item.fixturenames)}
     for item in items:
-        if item.get_closest_marker("xdist_group") is not None:
-            continue
-        module = item.nodeid.split("::", 1)[0]
-        item.add_marker(pytest.mark.xdist_group(PROJECT_GROUP if module in sharing else module))
+        if item.nodeid.split("::", 1)[0] in sharing and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(PROJECT_GROUP))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """pytest-xdist 3.8 names a test's group in its node id (`path::test@group`, what the
+    scheduler reads) by setting `item._nodeid`, which pytest 9 no longer reads: name it here when
+    that did not take."""
+    if not session.config.getvalue("loadgroup"):
+        return
+    for item in session.items:
+        marks = {
+            str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in item.iter_markers("xdist_group")
+        }
+        if marks and "@" not in item.nodeid.rsplit("]", 1)[-1]:
+            from _pytest.nodeid import NodeId
+
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(marks))}")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadgroup`, where a test outside any group goes with its module (module fixtures
+    then run once) rather than alone. Units start in collection order, which starts the longest
+    ones (the project group, the CI review step) early."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    config.option.loadscopereorder = False
+
+    class ModuleOrGroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.rfind("@") > nodeid.rfind("]"):
+                return nodeid.rsplit("@", 1)[-1]
+            return nodeid.split("::", 1)[0]
+
+    return ModuleOrGroupScheduling(config, log)
 
 
 @pytest.fixture

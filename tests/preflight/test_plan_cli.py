@@ -33,19 +33,6 @@ def prod_json() -> dict:
     return json.loads(result.stdout)
 
 
-def test_dev_table_groups_resources_under_components(preflight_main, capsys):
-    # The command line in this process on the session's dev runs (a subprocess would run the
-    # program again); the summary on stdout from a real process: tests/preflight/test_policy_cli.py.
-    assert preflight_main(["dev", "--cwd", str(REPO), "--soft-fail", "--details"]) == 0
-    stdout = capsys.readouterr().out
-    lines = stdout.splitlines()
-    assert lines[0] == "Stack ai-infra/dev: plan (offline, mock runtime)"
-    assert any(line.startswith("ai-infra:aws:Bucket") for line in lines)
-    assert any(line.startswith("  aws:s3:BucketPublicAccessBlock") for line in lines), "children are indented"
-    assert any(line.startswith("Resources: ") for line in lines)
-    assert "\033[" not in stdout, "no ANSI codes when not on a terminal"
-
-
 def test_prod_json_document_shape(prod_json):
     assert prod_json["schema_version"] == 2
     assert prod_json["phases"] == ["preview", "update"]
