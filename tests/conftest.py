@@ -63,7 +63,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         if marks and "@" not in item.nodeid.rsplit("]", 1)[-1]:
             from _pytest.nodeid import NodeId
 
-            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(marks))}")
+            # The suffix goes on the last name (params folded in) so the id prints as `...[p]@group`.
+            node = NodeId.parse(item.nodeid)
+            last = node.names[-1] + (f"[{node.params}]" if node.params is not None else "")
+            names = (*node.names[:-1], f"{last}@{'_'.join(sorted(marks))}")
+            item._id = NodeId(path=node.path, names=names)
 
 
 @pytest.hookimpl(optionalhook=True)
