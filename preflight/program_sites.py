@@ -58,19 +58,32 @@ monitor reads it when the request arrives."""
 class _Finder:
     def __init__(self, project_dir: Path):
         self.root = str(project_dir.resolve())
+        # filename -> its path relative to the project (None: not the program's). `site` runs for
+        # every apply and invoke (tens of thousands a run) and walks many frames of few files:
+        # deciding each file once keeps the walk cheap (resolving a path costs system calls).
+        self._program_files: dict[str, str | None] = {}
 
     def _is_program(self, filename: str) -> bool:
         if filename.startswith("<") or not filename.startswith(self.root):
             return False
         return ".venv" not in filename and "site-packages" not in filename and not filename.startswith(_PREFLIGHT_DIR)
 
+    def _program_file(self, filename: str) -> str | None:
+        """`filename` relative to the project when it is a file of the program, else None."""
+        try:
+            return self._program_files[filename]
+        except KeyError:
+            found = self.relative(filename) if self._is_program(filename) else None
+            self._program_files[filename] = found
+            return found
+
     def site(self, skip: int = 2) -> Site | None:
         """The innermost frame of the user's program on the current stack."""
         frame = sys._getframe(skip)
         while frame is not None:
-            filename = frame.f_code.co_filename
-            if self._is_program(filename):
-                return Site(file=self.relative(filename), line=frame.f_lineno)
+            file = self._program_file(frame.f_code.co_filename)
+            if file is not None:
+                return Site(file=file, line=frame.f_lineno)
             frame = frame.f_back  # type: ignore[assignment]
         return None
 
@@ -150,6 +163,7 @@ def site_of_frames(frames: Any, finder: _Finder) -> Site | None:
         if not uri.startswith("file://"):
             continue
         path = urllib.parse.unquote(uri.removeprefix("file://"))
-        if finder._is_program(path):
-            return Site(file=finder.relative(path), line=frame.pc.line)
+        file = finder._program_file(path)
+        if file is not None:
+            return Site(file=file, line=frame.pc.line)
     return None

@@ -33,17 +33,6 @@ def prod_json() -> dict:
     return json.loads(result.stdout)
 
 
-def test_dev_table_groups_resources_under_components():
-    result = preflight("dev", "--soft-fail", "--details")
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert lines[0] == "Stack ai-infra/dev: plan (offline, mock runtime)"
-    assert any(line.startswith("ai-infra:aws:Bucket") for line in lines)
-    assert any(line.startswith("  aws:s3:BucketPublicAccessBlock") for line in lines), "children are indented"
-    assert any(line.startswith("Resources: ") for line in lines)
-    assert "\033[" not in result.stdout, "no ANSI codes when not on a terminal"
-
-
 def test_prod_json_document_shape(prod_json):
     assert prod_json["schema_version"] == 2
     assert prod_json["phases"] == ["preview", "update"]

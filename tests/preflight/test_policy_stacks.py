@@ -10,25 +10,13 @@ from typing import Any
 
 import pytest
 
-from preflight.policy.analyzer import PolicyResult, run_policy_pack
-from preflight.project import load_project, load_stack_config
-from preflight.records import ProgramRun
-
-REPO = Path(__file__).resolve().parents[2]
+from preflight.policy.analyzer import PolicyResult
 
 
 @pytest.fixture(scope="module")
-def judged(stack_run: Callable[..., ProgramRun]) -> Callable[[str], PolicyResult]:
-    cache: dict[str, PolicyResult] = {}
-
-    def judge(stack: str) -> PolicyResult:
-        if stack not in cache:
-            config = load_stack_config(load_project(REPO), stack)
-            runs = {phase: stack_run(stack, phase) for phase in ("preview", "update")}
-            cache[stack] = run_policy_pack(runs, stack_config=config)
-        return cache[stack]
-
-    return judge
+def judged(stack_policy: Callable[[str], PolicyResult]) -> Callable[[str], PolicyResult]:
+    """The pack on both phases of a stack's session runs (tests/conftest.py), judged once per session."""
+    return stack_policy
 
 
 def _listing(result: PolicyResult) -> str:
