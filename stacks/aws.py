@@ -33,6 +33,7 @@ from components.aws import (
 from components.kubernetes import AcceleratorPool
 from stacks.config import EnvironmentSpec
 from stacks.config.aws import AwsSpec
+from stacks.file_systems.aws import declare_file_systems
 from stacks.monitoring import aws as monitoring
 from stacks.network_plan import plan_subnets
 from stacks.platform import team_queues
@@ -154,6 +155,17 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
     )
 
     buckets = _buckets(env, spec, account_id, opts)
+    file_system_ids = declare_file_systems(
+        env,
+        spec,
+        account_id=account_id,
+        cluster_name=cluster_name,
+        network=network,
+        cluster=cluster,
+        platform=platform,
+        buckets=buckets,
+        opts=opts,
+    )
 
     workload_roles: dict[str, pulumi.Output[str]] = {}
     for workload_name, workload in spec.workloads.items():
@@ -224,6 +236,7 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
         "workload_role_arns": workload_roles,
         "gpu_metrics": platform.gpu_metrics,
         "cluster_queues": platform.cluster_queues,
+        "file_system_ids": file_system_ids,
     }
 
 

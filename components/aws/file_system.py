@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components.aws.fsx_csi_driver import FsxCsiDriver, describe_policy
 from components.kubernetes.shared_volume import SharedVolume, shared_volume
 from components.options import child_options, stateful_options
 
@@ -61,9 +62,11 @@ class FileSystemArgs:
     read_only: bool = False
     backup_retention_days: int = 0
     """Daily automatic backups kept this many days. Default 0: no automatic backups."""
+    csi_driver: FsxCsiDriver
+    """The cluster's FSx CSI driver: the volume waits for its add-on, and its role is granted
+    describe on this file system only."""
     cluster_ready: Sequence[pulumi.Resource] = ()
-    """What the volume waits for: the FSx CSI driver (`FsxCsiDriver`) and the platform, which
-    creates the namespaces."""
+    """What else the volume waits for: the platform, which creates the team namespaces."""
     protect: bool = False
     """True (prod): file system and key protected and retained, final backup kept on deletion.
     False (dev): they can be torn down, without a final backup."""
@@ -72,8 +75,9 @@ class FileSystemArgs:
 
 class FileSystem(pulumi.ComponentResource):
     """KMS key (+ alias) + security group (Lustre ports from itself and the cluster nodes only) +
-    FSx for Lustre PERSISTENT_2 file system + one data repository association per S3 link + a
-    static PersistentVolume (FSx CSI driver, see `FsxCsiDriver`) and its claim."""
+    FSx for Lustre PERSISTENT_2 file system + one data repository association per S3 link + the
+    CSI driver role's describe grant on it + a static PersistentVolume (FSx CSI driver) and its
+    claim."""
 
     file_system_id: pulumi.Output[str]
     file_system_arn: pulumi.Output[str]
@@ -133,6 +137,12 @@ class FileSystem(pulumi.ComponentResource):
         )
         for link in args.links:
             self._link(name, link, tags)
+        aws.iam.RolePolicy(
+            f"{name}-csi-describe",
+            role=args.csi_driver.role_name,
+            policy=self.file_system.arn.apply(describe_policy),
+            opts=child_options(self),
+        )
 
         self.claim_name = args.claim
         shared_volume(
@@ -151,7 +161,7 @@ class FileSystem(pulumi.ComponentResource):
             ),
             parent=self,
             provider=args.kubernetes_provider,
-            depends_on=list(args.cluster_ready),
+            depends_on=[args.csi_driver.addon, *args.cluster_ready],
         )
 
         self.file_system_arn = self.file_system.arn

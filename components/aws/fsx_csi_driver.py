@@ -28,19 +28,21 @@ class FsxCsiDriverArgs:
     """`GpuCluster.cluster_name`, so that the add-on waits for the cluster."""
     region: str
     account_id: pulumi.Input[str]
-    file_system_arns: Sequence[pulumi.Input[str]]
-    """The file systems the driver may describe (its volumes are static: it never creates one)."""
     ready: Sequence[pulumi.Resource] = ()
     """What the add-on waits for: the Pod Identity agent (`GpuPlatform`) and the system nodes."""
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
 class FsxCsiDriver(pulumi.ComponentResource):
-    """IAM role (trusted by EKS Pod Identity for this cluster only) + an inline policy that may only
-    describe the stack's file systems + the `aws-fsx-csi-driver` add-on, its controller's service
-    account associated with the role."""
+    """IAM role (trusted by EKS Pod Identity for this cluster only, no permission of its own) + the
+    `aws-fsx-csi-driver` add-on, its controller's service account associated with the role.
+
+    Volumes are static (the stack creates the file systems), so the controller never creates or
+    deletes one: each `FileSystem` grants the role `describe_policy` on itself alone (grant-style),
+    which keeps the role's permissions exactly as wide as the file systems that exist."""
 
     addon: aws.eks.Addon
+    role_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: FsxCsiDriverArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-infra:aws:FsxCsiDriver", name, None, opts)
@@ -55,12 +57,6 @@ class FsxCsiDriver(pulumi.ComponentResource):
             tags=tags,
             opts=child_options(self),
         )
-        policy = aws.iam.RolePolicy(
-            f"{name}-policy",
-            role=role.id,
-            policy=pulumi.Output.all(*args.file_system_arns).apply(_describe_only),
-            opts=child_options(self),
-        )
         self.addon = aws.eks.Addon(
             f"{name}-addon",
             cluster_name=args.cluster_name_output,
@@ -69,21 +65,23 @@ class FsxCsiDriver(pulumi.ComponentResource):
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="OVERWRITE",
             tags=tags,
-            opts=child_options(self, depends_on=[policy, *args.ready]),
+            opts=child_options(self, depends_on=list(args.ready)),
         )
+        self.role_name = role.name
         self.register_outputs({"addon_name": self.addon.addon_name, "role_arn": role.arn})
 
 
-def _describe_only(file_system_arns: list[str]) -> str:
+def describe_policy(file_system_arn: str) -> str:
+    """What the driver's controller may do with one file system: describe it (nothing else)."""
     return json.dumps(
         {
             "Version": "2012-10-17",
             "Statement": [
                 {
-                    "Sid": "DescribeTheStacksFileSystems",
+                    "Sid": "DescribeFileSystem",
                     "Effect": "Allow",
                     "Action": ["fsx:DescribeFileSystems"],
-                    "Resource": sorted(file_system_arns),
+                    "Resource": file_system_arn,
                 }
             ],
         }

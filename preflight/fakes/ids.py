@@ -118,6 +118,8 @@ def aws_id(token: str, name: str, state: Mapping[str, Any], where: Where) -> str
         ("apigatewayv2", "Api"): lambda: digest(name, 10),
         ("route53", "Zone"): lambda: "Z" + digest(name, 13).upper(),
         ("budgets", "Budget"): lambda: f"{where.account}:{own}",
+        ("fsx", "LustreFileSystem"): lambda: f"fs-{digest(name, 17)}",
+        ("fsx", "DataRepositoryAssociation"): lambda: f"dra-{digest(name, 17)}",
     }
     maker = special.get((module, cls))
     return maker() if maker else own
