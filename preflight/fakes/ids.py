@@ -360,6 +360,8 @@ def alicloud_id(token: str, name: str, state: Mapping[str, Any], where: Where) -
         return f"{prefix}-{digest(name, 20)}"
     if module == "cs" and cls in ("ManagedKubernetes", "Kubernetes"):
         return "c" + digest(name, 32)
+    if module == "nas" and cls == "FileSystem":
+        return digest(name, 10)
     own = _own_name(
         state, ("bucket", "roleName", "policyName", "name", "serviceName", "projectName"), f"{name}-{digest(name, 7)}"
     )
