@@ -36,6 +36,9 @@ UNSOURCED_STANDING_CHARGES = {
     "aws:amp/scraper:Scraper": "the rates were not sourced",
     "azure-native:monitor:MetricAlert": "were not sourced",
     "gcp:monitoring/alertPolicy:AlertPolicy": "the price was not sourced",
+    # Shared file systems: the pricing pages (catalog sources) were not readable; searched 2026-12-03.
+    "gcp:lustre/instance:Instance": "rate not sourced",
+    "azure-native:storagecache:AmlFilesystem": "rate not sourced",
 }
 """The only unknown prices the project's own stacks may have on AWS, Google Cloud and Azure: charges
 that exist (an AMP collector per hour, an Azure metric alert per time series and month, a Cloud
