@@ -114,7 +114,7 @@ class FileSystem(pulumi.ComponentResource):
             tags=tags,
             opts=child_options(self),
         )
-        self._lustre_rules(name, security_group.id, args.client_security_group_id)
+        self._lustre_rules(name, security_group.id, args.client_security_group_id, tags)
 
         self.file_system = aws.fsx.LustreFileSystem(
             f"{name}-fsx",
@@ -177,7 +177,9 @@ class FileSystem(pulumi.ComponentResource):
             }
         )
 
-    def _lustre_rules(self, name: str, group_id: pulumi.Output[str], clients: pulumi.Input[str]) -> None:
+    def _lustre_rules(
+        self, name: str, group_id: pulumi.Output[str], clients: pulumi.Input[str], tags: Mapping[str, str]
+    ) -> None:
         """Ingress and egress on the Lustre ports, to and from the group itself (file servers talk
         to each other) and the cluster nodes; no CIDR rule at all."""
         for peer_name, peer in (("self", group_id), ("nodes", clients)):
@@ -189,6 +191,7 @@ class FileSystem(pulumi.ComponentResource):
                     "ip_protocol": "tcp",
                     "from_port": low,
                     "to_port": high,
+                    "tags": dict(tags),
                 }
                 aws.vpc.SecurityGroupIngressRule(
                     f"{name}-in-{peer_name}-{ports}",

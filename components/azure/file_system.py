@@ -237,7 +237,7 @@ class FileSystem(pulumi.ComponentResource):
             container_name=f"amlfs-{args.file_system_name}-logs",
             resource_group_name=args.resource_group_name,
             public_access="None",
-            opts=child_options(self),
+            opts=stateful_options(self, args.protect),
         )
         account_id = provider_id(
             args.subscription_id, args.resource_group_name, "Microsoft.Storage/storageAccounts/{}", link.account_name

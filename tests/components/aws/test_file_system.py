@@ -85,7 +85,7 @@ def test_only_the_cluster_nodes_and_the_file_servers_reach_the_lustre_ports(decl
     sg = run.named("fs-sg")
     for rule in rules:
         assert "cidrIpv4" not in rule.inputs and "cidrIpv6" not in rule.inputs
-        assert rule.inputs["ipProtocol"] == "tcp"
+        assert rule.inputs["ipProtocol"] == "tcp" and rule.inputs["tags"]["environment"] == "test"
         assert (rule.inputs["fromPort"], rule.inputs["toPort"]) in {(988, 988), (1018, 1023)}
         peer = rule.inputs["referencedSecurityGroupId"]
         assert peer == NODES_SG or rule.property_dependencies["referencedSecurityGroupId"] == [sg.urn]
