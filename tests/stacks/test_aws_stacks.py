@@ -61,8 +61,8 @@ COUNTS = {
         "aws:ec2/launchTemplate:LaunchTemplate": 3,
         "aws:ec2/placementGroup:PlacementGroup": 1,
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
-        "aws:iam/role:Role": 7,
-        "aws:kms/key:Key": 6,
+        "aws:iam/role:Role": 8,
+        "aws:kms/key:Key": 7,
         "aws:s3/bucket:Bucket": 4,
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 4,
         "aws:s3/bucketLogging:BucketLogging": 3,
@@ -78,7 +78,7 @@ COUNTS = {
         "ai-infra:aws:GpuPlatform": 1,
         "ai-infra:aws:ClusterAutoscaler": 1,
         "aws:eks/podIdentityAssociation:PodIdentityAssociation": 1,
-        "aws:eks/addon:Addon": 1,
+        "aws:eks/addon:Addon": 2,  # Pod Identity agent, FSx CSI driver
         # train: 3 labels, 1 taint, GPUs + EFA; inference: 3 labels, 1 taint, GPUs.
         "aws:autoscaling/tag:Tag": 11,
     },
