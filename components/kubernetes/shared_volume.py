@@ -58,17 +58,19 @@ def shared_volume(
     size = f"{volume.capacity_gib}Gi"
     pv_name = f"{volume.name}-{volume.namespace}"
     in_cluster = child_options(parent, provider=provider, depends_on=list(depends_on))
+    # Only set when given: a null inside the spec is not what the engine would send.
+    mount_options = {"mount_options": list(volume.mount_options)} if volume.mount_options else {}
     pv = k8s.core.v1.PersistentVolume(
         f"{resource_name}-pv",
         metadata={"name": pv_name, "labels": labels},
         spec={
+            **mount_options,
             "capacity": {"storage": size},
             "access_modes": [access],
             "persistent_volume_reclaim_policy": "Retain",
             # Empty class: only this claim binds it, and no provisioner ever acts on it.
             "storage_class_name": "",
             "volume_mode": "Filesystem",
-            "mount_options": list(volume.mount_options) or None,
             # Only the named claim may bind this volume.
             "claim_ref": {"namespace": volume.namespace, "name": volume.claim},
             "csi": {
