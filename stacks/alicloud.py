@@ -35,6 +35,7 @@ from components.kubernetes import AcceleratorPool, Taint
 from stacks.config import EnvironmentSpec
 from stacks.config.alicloud import RESERVED_BUCKET_KEY, AlicloudSpec, machine_for
 from stacks.dr import alicloud as dr
+from stacks.file_systems.alicloud import declare_file_systems
 from stacks.monitoring import alicloud as monitoring
 from stacks.platform import team_queues
 from stacks.serverless.alicloud import declare_serverless_endpoints
@@ -176,6 +177,16 @@ def declare_alicloud(env: EnvironmentSpec, spec: AlicloudSpec) -> dict[str, Any]
         )
 
     replicas = dr.replicate_buckets(env, spec, buckets, bucket_name, account_id, opts)
+    file_system_domains = declare_file_systems(
+        env,
+        spec,
+        cluster_name=cloud_prefix,
+        network=network,
+        plan=plan,
+        platform=platform,
+        buckets=buckets,
+        opts=opts,
+    )
 
     roles: dict[str, pulumi.Output[str]] = {}
     for name, workload in spec.workloads.items():
@@ -255,4 +266,5 @@ def declare_alicloud(env: EnvironmentSpec, spec: AlicloudSpec) -> dict[str, Any]
         "endpoint_names": {name: e.endpoint_name for name, e in endpoints.items()} | serverless_names,
         "workload_role_names": roles,
         "cluster_queues": platform.cluster_queues,
+        "file_system_domains": file_system_domains,
     }

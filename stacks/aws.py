@@ -34,6 +34,7 @@ from components.kubernetes import AcceleratorPool
 from stacks.config import EnvironmentSpec
 from stacks.config.aws import AwsSpec
 from stacks.dr import aws as dr
+from stacks.file_systems.aws import declare_file_systems
 from stacks.monitoring import aws as monitoring
 from stacks.network_plan import plan_subnets
 from stacks.platform import team_queues
@@ -159,6 +160,17 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
 
     buckets = _buckets(env, spec, account_id, opts)
     replicas = dr.replicate_buckets(env, spec, buckets, account_id, opts)
+    file_system_ids = declare_file_systems(
+        env,
+        spec,
+        account_id=account_id,
+        cluster_name=cluster_name,
+        network=network,
+        cluster=cluster,
+        platform=platform,
+        buckets=buckets,
+        opts=opts,
+    )
 
     workload_roles: dict[str, pulumi.Output[str]] = {}
     for workload_name, workload in spec.workloads.items():
@@ -241,6 +253,7 @@ def declare_aws(env: EnvironmentSpec, spec: AwsSpec) -> dict[str, Any]:
         "batch_state_machines": batch_machines,
         "gpu_metrics": platform.gpu_metrics,
         "cluster_queues": platform.cluster_queues,
+        "file_system_ids": file_system_ids,
     }
 
 

@@ -45,6 +45,7 @@ from stacks.config import ConfigError, EnvironmentSpec
 from stacks.config.azure import FLOW_LOG_BUCKET, AzureSpec, endpoint_machine, instance_type, node_machine
 from stacks.config.errors import key_path
 from stacks.dr import azure as dr
+from stacks.file_systems.azure import declare_file_systems, linked_subnet_ids
 from stacks.monitoring import azure as monitoring
 from stacks.platform import team_queues
 from stacks.serverless.azure import declare_serverless_endpoints
@@ -228,11 +229,12 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
         opts=pulumi.ResourceOptions(parent=cluster),
     )
 
+    file_system_subnets = linked_subnet_ids(spec, rg, f"vnet-ai-infra-{env.environment}")
     buckets: dict[str, Bucket] = {
         purpose: bucket(
             purpose,
             expected_size_gib=spec_bucket.expected_size_gib,
-            allowed_subnet_ids=[net.node_subnet_id],
+            allowed_subnet_ids=[net.node_subnet_id, *file_system_subnets.get(purpose, [])],
             tiering=BlobTiering(
                 cool_days=spec_bucket.tiering.infrequent_access_days,
                 cold_days=spec_bucket.tiering.archive_days,
@@ -245,6 +247,10 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
         )
         for purpose, spec_bucket in spec.buckets.items()
     }
+
+    file_system_addresses = declare_file_systems(
+        env, spec, resource_group=rg, zone=zones[0], net=net, platform=platform, buckets=buckets, opts=opts
+    )
 
     identities: dict[str, WorkloadIdentity] = {}
     for workload_name, workload in spec.workloads.items():
@@ -348,6 +354,7 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
         "workload_client_ids": {key: w.client_id for key, w in identities.items()},
         "gpu_metrics": platform.gpu_metrics,
         "cluster_queues": platform.cluster_queues,
+        "file_system_addresses": file_system_addresses,
     }
 
 

@@ -43,6 +43,7 @@ from components.kubernetes import AcceleratorPool, Taint
 from stacks.config import EnvironmentSpec
 from stacks.config.gcp import GcpSpec, endpoint_machine, gpu_machine
 from stacks.dr import gcp as dr
+from stacks.file_systems.gcp import declare_file_systems, file_system_drivers
 from stacks.monitoring import gcp as monitoring
 from stacks.platform import team_queues
 from stacks.serverless.gcp import declare_batch_jobs, declare_serverless_endpoints
@@ -174,6 +175,7 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
             system_nodes=spec.cluster.system_nodes,
             gpu_pools=gpu_pools,
             labels=labels,
+            file_system_drivers=file_system_drivers(spec),
             protect=env.is_prod,
         ),
         opts=opts,
@@ -263,6 +265,18 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
             ),
             opts=opts,
         )
+
+    file_system_mounts = declare_file_systems(
+        env,
+        spec,
+        project_number=project_number,
+        labels=labels,
+        network=network,
+        cluster=cluster,
+        platform=platform,
+        buckets=buckets,
+        opts=opts,
+    )
 
     identities: dict[str, WorkloadIdentity] = {}
     for name, workload in spec.workloads.items():
@@ -373,6 +387,7 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
         "cluster_name": cluster.cluster_name,
         "kubeconfig": cluster.kubeconfig,
         "cluster_queues": platform.cluster_queues,
+        "file_system_mounts": file_system_mounts,
         "bucket_names": {purpose: b.bucket_name for purpose, b in buckets.items()},
         "endpoint_names": {name: e.endpoint_name for name, e in endpoints.items()} | serverless_names,
         # What a Kubernetes service account is annotated with (iam.gke.io/gcp-service-account).

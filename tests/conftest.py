@@ -54,7 +54,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """pytest-xdist 3.8 names a test's group in its node id (`path::test@group`, what the
     scheduler reads) by setting `item._nodeid`, which pytest 9 no longer reads: name it here when
     that did not take."""
-    if not session.config.getvalue("loadgroup"):
+    # Set by pytest-xdist only when it distributes (`-n 0` runs in one process without it).
+    if not getattr(session.config.option, "loadgroup", False):
         return
     for item in session.items:
         marks = {

@@ -280,7 +280,16 @@ def reservation(ctx: EstimateContext) -> ResourceCost:
     )
 
 
+def global_address(ctx: EstimateContext) -> ResourceCost | None:
+    """An internal range (private services access peering) is not billed; an external static
+    address is, and its rate is not in the catalog."""
+    if str(ctx.inputs.get("addressType") or "EXTERNAL").upper() == "INTERNAL":
+        return None
+    return ctx.unknown("an external static IP address is billed per hour; the rate is not in the catalog")
+
+
 ESTIMATORS: dict[str, Estimator] = {
+    "gcp:compute/globalAddress:GlobalAddress": global_address,
     NODE_POOL: node_pool,
     CLUSTER: cluster,
     TPU_VM: tpu_vm,

@@ -21,8 +21,10 @@ def service(ctx: EstimateContext) -> ResourceCost | None:
     )
 
 
-def persistent_volume_claim(ctx: EstimateContext) -> ResourceCost:
+def persistent_volume_claim(ctx: EstimateContext) -> ResourceCost | None:
     spec = ctx.inputs.get("spec") or {}
+    if isinstance(spec, dict) and spec.get("storageClassName") == "" and spec.get("volumeName"):
+        return None  # binds a volume that already exists (a file system the stack prices itself)
     requests = ((spec.get("resources") or {}).get("requests") or {}) if isinstance(spec, dict) else {}
     size = requests.get("storage") if isinstance(requests, dict) else None
     return ctx.unknown(

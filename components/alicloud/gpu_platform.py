@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_alicloud as alicloud
+import pulumi_kubernetes as k8s
 
 from components.kubernetes import AcceleratorPool, BatchQueues, BatchQueuesArgs, TeamQueue, cluster_provider
 from components.kubernetes.chain import platform_chain
@@ -53,6 +54,8 @@ class GpuPlatform(pulumi.ComponentResource):
     pools; versions managed by ACK) + Kubernetes provider of the cluster + `BatchQueues`."""
 
     cluster_queues: dict[str, pulumi.Output[str]]
+    kubernetes_provider: k8s.Provider
+    """The cluster's Kubernetes provider, for objects other layers put in the cluster (shared volumes)."""
     gpu_exporter: str | None
     """The ACK add-on that exports GPU metrics (None without GPU pools)."""
 
@@ -77,6 +80,7 @@ class GpuPlatform(pulumi.ComponentResource):
                 )
             self.gpu_exporter = GPU_EXPORTER_ADDON
         provider = cluster_provider(f"{name}-k8s", kubeconfig=args.kubeconfig, parent=self, depends_on=args.ready)
+        self.kubernetes_provider = provider
         queues = BatchQueues(
             f"{name}-queues",
             BatchQueuesArgs(

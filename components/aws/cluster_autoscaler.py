@@ -18,6 +18,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.pod_identity import pod_identity_trust
 from components.kubernetes.charts import CLUSTER_AUTOSCALER, CLUSTER_AUTOSCALER_IMAGE, cluster_autoscaler_tag
 from components.kubernetes.helm import helm_release
 from components.kubernetes.scheduling import Toleration, tolerations
@@ -25,7 +26,6 @@ from components.options import child_options
 
 NAMESPACE = "kube-system"
 SERVICE_ACCOUNT = "cluster-autoscaler"
-POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com"
 READ_ACTIONS = (
     "autoscaling:DescribeAutoScalingGroups",
     "autoscaling:DescribeAutoScalingInstances",
@@ -121,7 +121,7 @@ class ClusterAutoscaler(pulumi.ComponentResource):
             f"{name}-role",
             description=f"Cluster Autoscaler of EKS cluster {args.cluster_name} (Pod Identity)",
             assume_role_policy=pulumi.Output.from_input(args.account_id).apply(
-                lambda account: _pod_identity_trust(account, args.region, args.cluster_name)
+                lambda account: pod_identity_trust(account, args.region, args.cluster_name)
             ),
             max_session_duration=3600,
             tags=tags,
@@ -164,26 +164,6 @@ class ClusterAutoscaler(pulumi.ComponentResource):
         self.role_arn = role.arn
         self.release_name = release.name
         self.register_outputs({"role_arn": self.role_arn, "release_name": self.release_name})
-
-
-def _pod_identity_trust(account_id: str, region: str, cluster_name: str) -> str:
-    # Only EKS Pod Identity, and only on behalf of this account's cluster (confused deputy guard).
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": POD_IDENTITY_SERVICE},
-                    "Action": ["sts:AssumeRole", "sts:TagSession"],
-                    "Condition": {
-                        "StringEquals": {"aws:SourceAccount": account_id},
-                        "ArnEquals": {"aws:SourceArn": f"arn:aws:eks:{region}:{account_id}:cluster/{cluster_name}"},
-                    },
-                }
-            ],
-        }
-    )
 
 
 def _autoscaler_policy(account_id: str, region: str, cluster_name: str, groups: Sequence[str]) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
+import pulumi_kubernetes as k8s
 
 from components.kubernetes import (
     AcceleratorPool,
@@ -59,6 +60,8 @@ class GpuPlatform(pulumi.ComponentResource):
     gpu_metrics: pulumi.Output[dict] | None
     """`{namespace, service, port, path}` of the DCGM exporter (None without GPU pools)."""
     cluster_queues: dict[str, pulumi.Output[str]]
+    kubernetes_provider: k8s.Provider
+    """The cluster's Kubernetes provider, for objects other layers put in the cluster (shared volumes)."""
 
     def __init__(self, name: str, args: GpuPlatformArgs, opts: pulumi.ResourceOptions | None = None):
         gpu = [p for p in args.pools if p.kind == "gpu"]
@@ -71,6 +74,7 @@ class GpuPlatform(pulumi.ComponentResource):
         )
         super().__init__("ai-infra:azure:GpuPlatform", name, {"chain": chain}, opts)
         provider = cluster_provider(f"{name}-k8s", kubeconfig=args.kubeconfig, parent=self, depends_on=args.ready)
+        self.kubernetes_provider = provider
         in_cluster = pulumi.ResourceOptions(parent=self, providers={"kubernetes": provider})
 
         DevicePlugins(f"{name}-devices", DevicePluginsArgs(nvidia_pools=gpu), opts=in_cluster)

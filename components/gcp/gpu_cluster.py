@@ -107,6 +107,9 @@ class GpuClusterArgs:
     """Default True: Managed Service for Prometheus collection on, with GKE's managed DCGM
     metrics package (GKE runs the DCGM exporter on GPU nodes with GKE-installed drivers).
     False: system component metrics only."""
+    file_system_drivers: Sequence[str] = ()
+    """CSI drivers of shared file systems to enable as GKE add-ons: `lustre` (Managed Lustre),
+    `filestore`. Default none: only the Cloud Storage FUSE driver."""
     protect: bool = False
     """True (prod): deletion protection on, and cluster and key protected + retained."""
 
@@ -221,7 +224,7 @@ class GpuCluster(pulumi.ComponentResource):
             enable_shielded_nodes=True,
             datapath_provider="ADVANCED_DATAPATH",
             logging_config={"enable_components": ["SYSTEM_COMPONENTS", "APISERVER", "WORKLOADS"]},
-            addons_config={"gcs_fuse_csi_driver_config": {"enabled": True}},
+            addons_config=_addons(args.file_system_drivers),
             monitoring_config=_monitoring_config(args.gpu_metrics),
             cost_management_config={"enabled": True},
             deletion_protection=args.protect,
@@ -406,3 +409,13 @@ def _kubeconfig(cluster_name: str, endpoint: str, ca_certificate: str | None) ->
         },
         indent=2,
     )
+
+
+def _addons(file_system_drivers: Sequence[str]) -> dict[str, object]:
+    """Cloud Storage FUSE always; the Lustre and Filestore CSI drivers when file systems need them."""
+    addons: dict[str, object] = {"gcs_fuse_csi_driver_config": {"enabled": True}}
+    if "lustre" in file_system_drivers:
+        addons["lustre_csi_driver_config"] = {"enabled": True}
+    if "filestore" in file_system_drivers:
+        addons["gcp_filestore_csi_driver_config"] = {"enabled": True}
+    return addons

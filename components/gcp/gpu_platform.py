@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
+import pulumi_kubernetes as k8s
 
 from components.kubernetes import AcceleratorPool, BatchQueues, BatchQueuesArgs, TeamQueue, cluster_provider
 from components.kubernetes.chain import platform_chain
@@ -53,6 +54,8 @@ class GpuPlatform(pulumi.ComponentResource):
     """Kubernetes provider of the cluster + `BatchQueues` (Kueue, JobSet when asked)."""
 
     cluster_queues: dict[str, pulumi.Output[str]]
+    kubernetes_provider: k8s.Provider
+    """The cluster's Kubernetes provider, for objects other layers put in the cluster (shared volumes)."""
 
     def __init__(self, name: str, args: GpuPlatformArgs, opts: pulumi.ResourceOptions | None = None):
         chain = platform_chain(
@@ -72,6 +75,7 @@ class GpuPlatform(pulumi.ComponentResource):
         )
         super().__init__("ai-infra:gcp:GpuPlatform", name, {"chain": chain}, opts)
         provider = cluster_provider(f"{name}-k8s", kubeconfig=args.kubeconfig, parent=self, depends_on=args.ready)
+        self.kubernetes_provider = provider
         queues = BatchQueues(
             f"{name}-queues",
             BatchQueuesArgs(

@@ -95,6 +95,12 @@ def _instance(made: Made) -> State:
     }
 
 
+def _nas_mount_target(made: Made) -> State:
+    file_system = str(made.get("fileSystemId", digest(made.name, 10)))
+    domain = f"{file_system}-{digest(made.name, 5)}.{made.where.region}.extreme.nas.aliyuncs.com"
+    return {"mountTargetDomain": domain, "status": "Active"}
+
+
 FAKERS: dict[str, Faker] = {
     "alicloud:vpc/network:Network": _vpc,
     "alicloud:vpc/natGateway:NatGateway": _nat_gateway,
@@ -103,6 +109,7 @@ FAKERS: dict[str, Faker] = {
     "alicloud:cs/managedKubernetes:ManagedKubernetes": _cluster,
     "alicloud:cs/nodePool:NodePool": _node_pool,
     "alicloud:kms/key:Key": _kms_key,
+    "alicloud:nas/mountTarget:MountTarget": _nas_mount_target,
     "alicloud:oss/bucket:Bucket": _bucket,
     "alicloud:ram/role:Role": _ram_role,
     "alicloud:ram/policy:Policy": _ram_policy,

@@ -292,6 +292,16 @@ def _arn_is_id(made: Made) -> State:
     return {"arn": made.id}
 
 
+def _lustre_file_system(made: Made) -> State:
+    # The DNS name and the mount name are what the CSI volume mounts (`<dns>@tcp:/<mount>`).
+    return {
+        "arn": aws_arn(made.where, "fsx", f"file-system/{made.id}"),
+        "dnsName": f"{made.id}.fsx.{made.where.region}.amazonaws.com",
+        "mountName": digest(made.name + "-mount", 8),
+        "networkInterfaceIds": [f"eni-{digest(made.name + '-eni')}"],
+    }
+
+
 FAKERS: dict[str, Faker] = {
     "aws:s3/bucket:Bucket": _s3_bucket,
     "aws:s3/bucketV2:BucketV2": _s3_bucket,
@@ -303,6 +313,7 @@ FAKERS: dict[str, Faker] = {
     "aws:iam/instanceProfile:InstanceProfile": _iam("instance-profile"),
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": _oidc_provider,
     "aws:kms/key:Key": _kms_key,
+    "aws:fsx/lustreFileSystem:LustreFileSystem": _lustre_file_system,
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
     "aws:sagemaker/model:Model": _named_arn("sagemaker", "model"),
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": _named_arn("sagemaker", "endpoint-config"),

@@ -140,6 +140,20 @@ def _web_app(made: Made) -> State:
     return {"defaultHostName": f"{site}.azurewebsites.net"}
 
 
+def _aml_filesystem(made: Made) -> State:
+    # The MGS address is in the file system's own subnet (the fakes do not allocate it for real).
+    mgs = f"10.{int(guid('mgs', made.name)[:2], 16) % 250}.224.4"
+    return {
+        "clientInfo": {
+            "mgsAddress": mgs,
+            "mountCommand": f"sudo mount -t lustre -o noatime,flock {mgs}@tcp:/lustrefs /lustre",
+            "lustreVersion": "2.15.6",
+            "containerStorageInterface": {},
+        },
+        "health": {"state": "Available"},
+    }
+
+
 _FAKERS: dict[str, Faker | None] = {
     "azure-native:resources:ResourceGroup": None,
     "azure-native:network:VirtualNetwork": _virtual_network,
@@ -157,6 +171,8 @@ _FAKERS: dict[str, Faker | None] = {
     "azure-native:storage:BlobContainer": None,
     "azure-native:keyvault:Vault": _vault,
     "azure-native:keyvault:Key": _key,
+    "azure-native:storagecache:AmlFilesystem": _aml_filesystem,
+    "azure-native:storagecache:AutoExportJob": None,
     "azure-native:containerregistry:Registry": _registry,
     "azure-native:applicationinsights:Component": _app_insights,
     "azure-native:operationalinsights:Workspace": _log_analytics,

@@ -176,6 +176,21 @@ def _alert_policy(made: Made) -> State:
     return {"name": f"projects/{_project(made)}/alertPolicies/{number}"}
 
 
+def _private_ip(made: Made) -> str:
+    # An address in the private services access range (the fakes do not allocate it for real).
+    return f"10.{int(digest(made.name, 2), 16) % 256}.0.2"
+
+
+def _lustre_instance(made: Made) -> State:
+    filesystem = str(made.get("filesystem", "lustre"))
+    return {"mountPoint": f"{_private_ip(made)}@tcp:/{filesystem}", "state": "ACTIVE"}
+
+
+def _filestore_instance(made: Made) -> State:
+    networks = [dict(n, ipAddresses=[_private_ip(made)]) for n in (made.get("networks") or [{}])]
+    return {"networks": networks, "state": "READY"}
+
+
 FAKERS: dict[str, Faker] = {
     "gcp:compute/network:Network": _network,
     "gcp:compute/subnetwork:Subnetwork": _regional("subnetworks"),
@@ -187,6 +202,8 @@ FAKERS: dict[str, Faker] = {
     "gcp:container/nodePool:NodePool": _node_pool,
     "gcp:serviceaccount/account:Account": _service_account,
     "gcp:kms/keyRing:KeyRing": _key_ring,
+    "gcp:lustre/instance:Instance": _lustre_instance,
+    "gcp:filestore/instance:Instance": _filestore_instance,
     "gcp:kms/cryptoKey:CryptoKey": _crypto_key,
     "gcp:storage/bucket:Bucket": _bucket,
     "gcp:storage/bucketObject:BucketObject": _bucket_object,

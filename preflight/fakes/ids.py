@@ -118,6 +118,8 @@ def aws_id(token: str, name: str, state: Mapping[str, Any], where: Where) -> str
         ("apigatewayv2", "Api"): lambda: digest(name, 10),
         ("route53", "Zone"): lambda: "Z" + digest(name, 13).upper(),
         ("budgets", "Budget"): lambda: f"{where.account}:{own}",
+        ("fsx", "LustreFileSystem"): lambda: f"fs-{digest(name, 17)}",
+        ("fsx", "DataRepositoryAssociation"): lambda: f"dra-{digest(name, 17)}",
     }
     maker = special.get((module, cls))
     return maker() if maker else own
@@ -358,6 +360,8 @@ def alicloud_id(token: str, name: str, state: Mapping[str, Any], where: Where) -
         return f"{prefix}-{digest(name, 20)}"
     if module == "cs" and cls in ("ManagedKubernetes", "Kubernetes"):
         return "c" + digest(name, 32)
+    if module == "nas" and cls == "FileSystem":
+        return digest(name, 10)
     own = _own_name(
         state, ("bucket", "roleName", "policyName", "name", "serviceName", "projectName"), f"{name}-{digest(name, 7)}"
     )

@@ -28,6 +28,7 @@ from stacks.config.common import (
 )
 from stacks.config.dr import check_dr_region
 from stacks.config.errors import config_problem
+from stacks.config.file_systems import AlicloudFileSystemSpec, check_file_systems
 from stacks.config.serverless import check_endpoint_mode
 from stacks.config.teams import TeamSpec, check_teams, pool_capacity
 from stacks.config.workloads import WorkloadSpec, check_workload_buckets
@@ -191,6 +192,9 @@ class AlicloudSpec(ConfigModel):
     endpoints: dict[Name, AlicloudEndpointSpec] = Field(default_factory=dict)
     teams: dict[Name, TeamSpec] = Field(default_factory=dict)
     """Teams and their accelerator quotas on the ACK cluster (Kueue queues). Default none."""
+    file_systems: dict[Name, AlicloudFileSystemSpec] = Field(default_factory=dict)
+    """Shared file systems for training, linked to buckets and mounted into the cluster
+    (stacks/config/file_systems.py). Default none."""
     budget: BudgetSpec
     """Recorded for policies and cost reports; the provider has no budget resource (see README)."""
     dr_region: str | None = None
@@ -274,6 +278,7 @@ class AlicloudSpec(ConfigModel):
         check_pool_commitments("alicloud", self.gpu_pools)
         check_no_capacity_reservation("alicloud", self.gpu_pools)
         check_workload_buckets(self.workloads, self.buckets)
+        check_file_systems(self.file_systems, self.buckets, self.teams)
         return self
 
     def _check_zones(self) -> None:

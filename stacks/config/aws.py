@@ -28,6 +28,7 @@ from stacks.config.common import (
 )
 from stacks.config.dr import check_dr_region
 from stacks.config.errors import config_problem
+from stacks.config.file_systems import AwsFileSystemSpec, check_file_systems
 from stacks.config.serverless import check_endpoint_mode
 from stacks.config.teams import TeamSpec, check_teams, pool_capacity
 from stacks.config.workloads import WorkloadSpec, check_workload_buckets
@@ -93,6 +94,9 @@ class AwsSpec(ConfigModel):
     endpoints: dict[Name, EndpointSpec] = Field(default_factory=dict)
     teams: dict[Name, TeamSpec] = Field(default_factory=dict)
     """Teams and their accelerator quotas on the EKS cluster (Kueue queues). Default none."""
+    file_systems: dict[Name, AwsFileSystemSpec] = Field(default_factory=dict)
+    """Shared file systems for training, linked to buckets and mounted into the cluster
+    (stacks/config/file_systems.py). Default none."""
     budget: BudgetSpec
     log_retention_days: int = 90
     """Retention of every CloudWatch log group the environment creates (VPC flow logs, EKS
@@ -181,6 +185,7 @@ class AwsSpec(ConfigModel):
                 )
         check_pool_commitments("aws", self.gpu_pools)
         check_workload_buckets(self.workloads, self.buckets)
+        check_file_systems(self.file_systems, self.buckets, self.teams)
         return self
 
     @model_validator(mode="after")

@@ -27,6 +27,7 @@ from stacks.config.common import (
 )
 from stacks.config.dr import check_dr_region
 from stacks.config.errors import config_problem
+from stacks.config.file_systems import AzureFileSystemSpec, check_amlfs_subnets, check_file_systems
 from stacks.config.serverless import check_endpoint_mode
 from stacks.config.teams import TeamSpec, check_teams, pool_capacity
 from stacks.config.workloads import WorkloadSpec, check_workload_buckets
@@ -311,6 +312,9 @@ class AzureSpec(ConfigModel):
     endpoints: dict[Name, AzureEndpointSpec] = Field(default_factory=dict)
     teams: dict[Name, TeamSpec] = Field(default_factory=dict)
     """Teams and their accelerator quotas on the AKS cluster (Kueue queues). Default none."""
+    file_systems: dict[Name, AzureFileSystemSpec] = Field(default_factory=dict)
+    """Shared file systems for training, linked to buckets and mounted into the cluster
+    (stacks/config/file_systems.py). Default none."""
     budget: BudgetSpec
     log_retention_days: int = Field(default=30, ge=30, le=730)
     """Retention of the environment's Log Analytics workspace (audit logs, storage access logs,
@@ -383,6 +387,8 @@ class AzureSpec(ConfigModel):
             )
         check_pool_commitments("azure", self.gpu_pools)
         check_workload_buckets(self.workloads, self.buckets)
+        check_file_systems(self.file_systems, self.buckets, self.teams)
+        check_amlfs_subnets(self.file_systems, self.network.cidr)
         return self
 
 

@@ -29,6 +29,7 @@ from stacks.config.common import (
 )
 from stacks.config.dr import check_dr_region
 from stacks.config.errors import config_problem
+from stacks.config.file_systems import GcpFileSystemSpec, check_file_systems
 from stacks.config.serverless import check_endpoint_mode
 from stacks.config.teams import TeamSpec, check_teams, pool_capacity
 from stacks.config.workloads import WorkloadSpec, check_workload_buckets
@@ -413,6 +414,9 @@ class GcpSpec(ConfigModel):
     endpoints: dict[Name, GcpEndpointSpec] = Field(default_factory=dict)
     teams: dict[Name, TeamSpec] = Field(default_factory=dict)
     """Teams and their accelerator quotas on the GKE cluster (Kueue queues). Default none."""
+    file_systems: dict[Name, GcpFileSystemSpec] = Field(default_factory=dict)
+    """Shared file systems for training, linked to buckets and mounted into the cluster
+    (stacks/config/file_systems.py). Default none."""
     budget: BudgetSpec
     dr_region: str | None = None
     """Second region the environment's buckets replicate to (disaster recovery; see README
@@ -484,6 +488,7 @@ class GcpSpec(ConfigModel):
                 check_bucket_key(endpoint.model.bucket, self.buckets, f"endpoints.{name}.model.bucket")
         check_pool_commitments("gcp", self.gpu_pools)
         check_workload_buckets(self.workloads, self.buckets)
+        check_file_systems(self.file_systems, self.buckets, self.teams)
         return self
 
     def _cluster_capacity(self) -> dict[str, int]:
@@ -526,7 +531,10 @@ class GcpSpec(ConfigModel):
 
     @property
     def needs_private_services_access(self) -> bool:
-        return any(endpoint.network_access == "private" for endpoint in self.endpoints.values())
+        # Managed Lustre and Filestore are reached over the same peering (private services access).
+        return bool(self.file_systems) or any(
+            endpoint.network_access == "private" for endpoint in self.endpoints.values()
+        )
 
     @model_validator(mode="after")
     def _dr_region(self) -> GcpSpec:

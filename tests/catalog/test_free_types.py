@@ -41,6 +41,9 @@ UNSOURCED_STANDING_CHARGES = {
     "aws:s3/bucket:Bucket": "the DR region",
     "gcp:storage/bucket:Bucket": "the DR placement",
     "azure-native:storage:StorageAccount": "the DR redundancy",
+    # Shared file systems: the pricing pages (catalog sources) were not readable; searched 2026-12-03.
+    "gcp:lustre/instance:Instance": "rate not sourced",
+    "azure-native:storagecache:AmlFilesystem": "rate not sourced",
 }
 """The only unknown prices the project's own stacks may have on AWS, Google Cloud and Azure: charges
 that exist (an AMP collector per hour, an Azure metric alert per time series and month, a Cloud

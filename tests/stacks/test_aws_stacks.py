@@ -64,9 +64,9 @@ COUNTS = {
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
         # DR (dr_region us-west-2): a replica, its key and a replication role per configured bucket,
         # plus an access-log bucket in the DR region; and the batch path's model, state machine and
-        # EventBridge roles.
-        "aws:iam/role:Role": 13,
-        "aws:kms/key:Key": 13,
+        # EventBridge roles; the FSx CSI driver's role and the file system's key.
+        "aws:iam/role:Role": 14,
+        "aws:kms/key:Key": 14,
         "aws:s3/bucket:Bucket": 8,
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 8,
         "aws:s3/bucketLogging:BucketLogging": 6,
@@ -83,7 +83,7 @@ COUNTS = {
         "ai-infra:aws:GpuPlatform": 1,
         "ai-infra:aws:ClusterAutoscaler": 1,
         "aws:eks/podIdentityAssociation:PodIdentityAssociation": 1,
-        "aws:eks/addon:Addon": 1,
+        "aws:eks/addon:Addon": 2,  # Pod Identity agent, FSx CSI driver
         # train: 3 labels, 1 taint, GPUs + EFA; inference: 3 labels, 1 taint, GPUs.
         "aws:autoscaling/tag:Tag": 11,
     },

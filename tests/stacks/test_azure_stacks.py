@@ -49,16 +49,17 @@ COUNTS = {
     },
     "prod": {
         "azure-native:resources:ResourceGroup": 1,
-        "azure-native:network:Subnet": 4,
+        "azure-native:network:Subnet": 5,  # + the Managed Lustre subnet
         "azure-native:network:NatGateway": 1,
         "azure-native:network:FlowLog": 1,
         "azure-native:containerservice:ManagedCluster": 1,
         "azure-native:containerservice:AgentPool": 2,
         "azure-native:storage:StorageAccount": 5,
-        "azure-native:storage:BlobContainer": 5,
-        # One per customer-managed storage key (5), the ML workspace's, the cluster's KMS vault and its disk vault.
-        "azure-native:keyvault:Vault": 8,
-        "azure-native:keyvault:Key": 8,
+        "azure-native:storage:BlobContainer": 6,  # + the Managed Lustre HSM log container
+        # One per customer-managed storage key (5), the ML workspace's, the cluster's KMS vault, its
+        # disk vault and the Managed Lustre key vault.
+        "azure-native:keyvault:Vault": 9,
+        "azure-native:keyvault:Key": 9,  # + the Managed Lustre key
         "azure-native:monitor:DiagnosticSetting": 6,
         "azure-native:managedidentity:FederatedIdentityCredential": 2,
         "azure-native:machinelearningservices:OnlineDeployment": 1,
