@@ -1,5 +1,6 @@
 """The Azure part of an environment: resource group -> network -> cluster + GPU pools -> buckets ->
-workload identities -> model endpoints -> budget, each step handed the Outputs of the steps before."""
+workload identities -> model endpoints -> budget, each step handed the Outputs of the steps before.
+Tier-dependent config rules and GPU capacity reservations live in stacks/azure_parts.py."""
 
 from __future__ import annotations
 
@@ -18,8 +19,6 @@ from components.azure import (
     BucketArgs,
     Budget,
     BudgetArgs,
-    CapacityReservation,
-    CapacityReservationArgs,
     CustomerKeyArgs,
     FlowLogArgs,
     GpuCluster,
@@ -36,14 +35,12 @@ from components.azure import (
     WorkloadIdentity,
     WorkloadIdentityArgs,
 )
-from components.azure.gpu_pool import ReservationUse
 from components.azure.naming import compact_name, dashed_name
 from components.azure.resource_ids import resource_group_id
 from components.kubernetes import AcceleratorPool
-from stacks import StackConfigError
-from stacks.config import ConfigError, EnvironmentSpec
+from stacks.azure_parts import capacity_reservations, check_tier_rules
+from stacks.config import EnvironmentSpec
 from stacks.config.azure import FLOW_LOG_BUCKET, AzureSpec, endpoint_machine, instance_type, node_machine
-from stacks.config.errors import key_path
 from stacks.dr import azure as dr
 from stacks.file_systems.azure import declare_file_systems, linked_subnet_ids
 from stacks.monitoring import azure as monitoring
@@ -52,7 +49,7 @@ from stacks.serverless.azure import declare_serverless_endpoints
 
 
 def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
-    _check_tier_rules(env, spec)
+    check_tier_rules(env, spec)
     # An explicit provider: subscription and location come from typed stack config, never from
     # whichever `az login` context the machine running `pulumi up` happens to have.
     provider = azure_native.Provider(
@@ -149,7 +146,7 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
     )
 
     cluster_spec = spec.cluster
-    reservations = _capacity_reservations(env, spec, prefix, placement, opts)
+    reservations = capacity_reservations(env, spec, prefix, placement, opts)
     gpu_pools = [
         GpuPoolArgs(
             name=pool_name,
@@ -356,54 +353,3 @@ def declare_azure(env: EnvironmentSpec, spec: AzureSpec) -> dict[str, Any]:
         "cluster_queues": platform.cluster_queues,
         "file_system_addresses": file_system_addresses,
     }
-
-
-def _check_tier_rules(env: EnvironmentSpec, spec: AzureSpec) -> None:
-    """Rules that depend on the environment's tier, which the Azure section cannot see while it
-    is validated. Reported like every other config mistake."""
-    problems: list[str] = []
-    where = ("clouds", "azure")
-    if env.is_prod and spec.cluster.sku_tier == "Free":
-        problems.append(
-            f"{key_path((*where, 'cluster', 'sku_tier'))}: 'Free' is not allowed in prod "
-            "(no uptime SLA; allowed: Standard, or leave it unset)"
-        )
-    for name, endpoint in spec.endpoints.items():
-        if env.is_prod and endpoint.public_network_access:
-            problems.append(
-                f"{key_path((*where, 'endpoints', name, 'public_network_access'))}: true is not allowed in prod "
-                "(allowed: false; reach the endpoint through the workspace's private endpoint)"
-            )
-    if problems:
-        raise StackConfigError(f"invalid stack config:\n{ConfigError(problems)}")
-
-
-def _capacity_reservations(
-    env: EnvironmentSpec, spec: AzureSpec, prefix: str, placement: dict[str, Any], opts: pulumi.ResourceOptions
-) -> dict[str, ReservationUse]:
-    """A capacity reservation group (with its reservation and deploy role) per GPU pool that asks
-    for one, keyed by pool name."""
-    found: dict[str, ReservationUse] = {}
-    for pool_name, pool in spec.gpu_pools.items():
-        if pool.capacity_reservation is None:
-            continue
-        reservation = CapacityReservation(
-            f"{prefix}-{pool_name}-capacity",
-            CapacityReservationArgs(
-                subscription_id=placement["subscription_id"],
-                resource_group_name=placement["resource_group_name"],
-                resource_group_id=resource_group_id(placement["subscription_id"], placement["resource_group_name"]),
-                location=placement["location"],
-                group_name=f"crg-ai-infra-{env.environment}-{pool_name}",
-                vm_size=node_machine(pool.accelerator, pool.machine_type, pool_name, pool.multi_node).name,
-                nodes=pool.capacity_reservation.nodes,
-                tags=env.tags,
-            ),
-            opts=opts,
-        )
-        found[pool_name] = ReservationUse(
-            group_id=reservation.group_id,
-            deploy_role_id=reservation.deploy_role_id,
-            nodes=pool.capacity_reservation.nodes,
-        )
-    return found

@@ -1,20 +1,16 @@
 """The Google Cloud part of an environment: network -> cluster (+ GPU pools) -> TPU pools -> buckets
--> identities -> endpoints -> budget, each step handed the Outputs of the steps before it."""
+-> identities -> endpoints -> budget, each step handed the Outputs of the steps before it. Bucket
+naming and declaration live in stacks/gcp_buckets.py (`bucket_name` is re-exported here)."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import pulumi
 import pulumi_gcp as gcp
 
-from catalog.costs import with_expected_size_tag
 from components.gcp import (
-    Bucket,
-    BucketArgs,
     BucketGrant,
-    BucketTiering,
     Budget,
     BudgetArgs,
     CustomModel,
@@ -42,24 +38,13 @@ from components.gcp.tpu_pool import TPU_TAINT_KEY
 from components.kubernetes import AcceleratorPool, Taint
 from stacks.config import EnvironmentSpec
 from stacks.config.gcp import GcpSpec, endpoint_machine, gpu_machine
-from stacks.dr import gcp as dr
 from stacks.file_systems.gcp import declare_file_systems, file_system_drivers
+from stacks.gcp_buckets import BUCKET_NAME_MAX, LOG_BUCKET_PURPOSE, bucket_name, declare_buckets
 from stacks.monitoring import gcp as monitoring
 from stacks.platform import team_queues
 from stacks.serverless.gcp import declare_batch_jobs, declare_serverless_endpoints
 
-BUCKET_NAME_MAX = 63
-LOG_BUCKET_PURPOSE = "access-logs"
-
-
-def bucket_name(project: str, environment: str, purpose: str) -> str:
-    """`<project>-<environment>-<purpose>`: globally unique through the project id. Names longer
-    than GCS's 63 characters are cut and given a short hash, so they stay unique and stable."""
-    name = f"{project}-{environment}-{purpose}"
-    if len(name) <= BUCKET_NAME_MAX:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{name[: BUCKET_NAME_MAX - 9].rstrip('-')}-{digest}"
+__all__ = ["BUCKET_NAME_MAX", "LOG_BUCKET_PURPOSE", "bucket_name", "declare_gcp", "vertex_accelerator"]
 
 
 def vertex_accelerator(accelerator_type: str) -> str:
@@ -223,48 +208,7 @@ def declare_gcp(env: EnvironmentSpec, spec: GcpSpec) -> dict[str, Any]:
         opts=pulumi.ResourceOptions(parent=cluster),
     )
 
-    log_bucket: Bucket | None = None
-    if any(bucket.access_logging for bucket in spec.buckets.values()):
-        log_bucket = Bucket(
-            f"{prefix}-{LOG_BUCKET_PURPOSE}",
-            BucketArgs(
-                bucket_name=bucket_name(spec.project, prefix, LOG_BUCKET_PURPOSE),
-                project=spec.project,
-                location=spec.region,
-                purpose=LOG_BUCKET_PURPOSE,
-                storage_service_agent=storage_agent,
-                labels=labels,
-                tiering=BucketTiering(nearline_days=30, coldline_days=90),
-                receives_access_logs=True,
-                protect=env.is_prod,
-            ),
-            opts=opts,
-        )
-    buckets: dict[str, Bucket] = {}
-    for purpose, bucket in spec.buckets.items():
-        buckets[purpose] = Bucket(
-            f"{prefix}-{purpose}",
-            BucketArgs(
-                bucket_name=bucket_name(spec.project, prefix, purpose),
-                project=spec.project,
-                location=spec.region,
-                purpose=purpose,
-                storage_service_agent=storage_agent,
-                labels=with_expected_size_tag(labels, bucket.expected_size_gib),
-                tiering=BucketTiering(
-                    nearline_days=bucket.tiering.infrequent_access_days,
-                    coldline_days=bucket.tiering.archive_days,
-                    archive_days=bucket.tiering.deep_archive_days,
-                ),
-                autoclass=bucket.autoclass,
-                noncurrent_version_days=bucket.noncurrent_version_days,
-                soft_delete_days=bucket.soft_delete_days,
-                access_log_bucket=log_bucket.bucket_name if bucket.access_logging and log_bucket else None,
-                protect=env.is_prod,
-                dual_region=dr.dual_region(spec),
-            ),
-            opts=opts,
-        )
+    buckets = declare_buckets(env, spec, prefix=prefix, labels=labels, storage_agent=storage_agent, opts=opts)
 
     file_system_mounts = declare_file_systems(
         env,

@@ -13,38 +13,25 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from preflight.fakes.azure_ids import AZURE_OWN_NAME, azure_id, azure_name, azure_name_property
+from preflight.fakes.naming import camel_plural, kebab, module_and_class, own_name
 from preflight.fakes.world import Where, digest, guid
 
-# -- helpers ------------------------------------------------------------------------------------------
-
-
-def _module_and_class(token: str) -> tuple[str, str]:
-    """`aws:ec2/securityGroup:SecurityGroup` -> ("ec2", "SecurityGroup")."""
-    _, _, rest = token.partition(":")
-    module, _, cls = rest.rpartition(":")
-    return module.split("/")[0], cls
-
-
-def _kebab(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
-
-
-def _camel_plural(name: str) -> str:
-    lower = name[0].lower() + name[1:]
-    if lower.endswith("y") and not lower.endswith(("ay", "ey", "oy")):
-        return lower[:-1] + "ies"
-    if lower.endswith(("s", "x")):
-        return lower + "es"
-    return lower + "s"
-
-
-def _own_name(state: Mapping[str, Any], keys: tuple[str, ...], fallback: str) -> str:
-    for key in keys:
-        value = state.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return fallback
-
+# Azure ids live in their own module; the fakes import them from here.
+__all__ = [
+    "AZURE_OWN_NAME",
+    "alicloud_arn",
+    "alicloud_id",
+    "aws_arn",
+    "aws_arn_for",
+    "aws_id",
+    "azure_id",
+    "azure_name",
+    "azure_name_property",
+    "gcp_path",
+    "resource_id",
+    "string_maker",
+]
 
 # -- AWS ------------------------------------------------------------------------------------------------
 _EC2_PREFIXES = {
@@ -81,10 +68,10 @@ _AWS_GLOBAL_SERVICES = {"iam", "s3", "route53", "cloudfront", "budgets", "organi
 
 
 def aws_id(token: str, name: str, state: Mapping[str, Any], where: Where) -> str:
-    module, cls = _module_and_class(token)
+    module, cls = module_and_class(token)
     if module in ("ec2", "vpc") and cls in _EC2_PREFIXES:
         return f"{_EC2_PREFIXES[cls]}-{digest(name)}"
-    own = _own_name(state, _AWS_NAME_KEYS, f"{name}-{digest(name, 7)}")
+    own = own_name(state, _AWS_NAME_KEYS, f"{name}-{digest(name, 7)}")
     special: dict[tuple[str, str], Callable[[], str]] = {
         ("sns", "Topic"): lambda: aws_arn(where, "sns", own, sep=""),
         ("iam", "Policy"): lambda: aws_arn(where, "iam", f"policy/{own}"),
@@ -142,12 +129,12 @@ def aws_arn(where: Where, service: str, resource: str, *, sep: str = "/") -> str
 
 
 def aws_arn_for(token: str, name: str, state: Mapping[str, Any], where: Where) -> str:
-    module, cls = _module_and_class(token)
-    own = _own_name(state, _AWS_NAME_KEYS, f"{name}-{digest(name, 7)}")
+    module, cls = module_and_class(token)
+    own = own_name(state, _AWS_NAME_KEYS, f"{name}-{digest(name, 7)}")
     if module == "s3":
         return aws_arn(where, "s3", own)
     if module in ("ec2", "vpc") and cls in _EC2_PREFIXES:
-        return aws_arn(where, "ec2", f"{_kebab(cls)}/{aws_id(token, name, state, where)}")
+        return aws_arn(where, "ec2", f"{kebab(cls)}/{aws_id(token, name, state, where)}")
     service = {"cloudwatch": "logs" if cls == "LogGroup" else "cloudwatch", "lb": "elasticloadbalancing"}.get(
         module, module
     )
@@ -155,7 +142,7 @@ def aws_arn_for(token: str, name: str, state: Mapping[str, Any], where: Where) -
         return aws_arn(where, "logs", f"log-group:{own}")
     if service == "sns":
         return aws_arn(where, "sns", own)
-    return aws_arn(where, service, f"{_kebab(cls)}/{own}")
+    return aws_arn(where, service, f"{kebab(cls)}/{own}")
 
 
 # -- Google Cloud -----------------------------------------------------------------------------------------
@@ -172,18 +159,18 @@ def _gcp_iam_member_id(module: str, project: str, state: Mapping[str, Any]) -> s
     role, member = state.get("role", "role"), state.get("member", "member")
     if module == "projects":
         return f"{project}/{role}/{member}"
-    target = _own_name(state, _GCP_IAM_TARGETS, project)
+    target = own_name(state, _GCP_IAM_TARGETS, project)
     if module == "cloudrunv2" and not target.startswith("projects/"):
-        location = _own_name(state, ("location",), "")
+        location = own_name(state, ("location",), "")
         target = f"projects/{project}/locations/{location}/services/{target}"
     return f"{target}/{role}/{member}"
 
 
 def gcp_path(token: str, name: str, state: Mapping[str, Any], where: Where) -> str:
     """The API path a GCP resource is known by (the TF import id format)."""
-    module, cls = _module_and_class(token)
-    project = _own_name(state, ("project",), where.account)
-    own = _own_name(state, _GCP_NAME_KEYS, f"{name}-{digest(name, 7)}")
+    module, cls = module_and_class(token)
+    project = own_name(state, ("project",), where.account)
+    own = own_name(state, _GCP_NAME_KEYS, f"{name}-{digest(name, 7)}")
     if cls.upper().endswith(("IAMMEMBER", "IAMBINDING")):
         return _gcp_iam_member_id(module, project, state)
     if module == "storage" and cls == "Bucket":
@@ -193,147 +180,18 @@ def gcp_path(token: str, name: str, state: Mapping[str, Any], where: Where) -> s
     if module == "serviceaccount" and cls == "Account":
         return f"projects/{project}/serviceAccounts/{own}@{project}.iam.gserviceaccount.com"
     if module == "container" and cls == "NodePool":
-        location = _own_name(state, ("location",), where.region)
+        location = own_name(state, ("location",), where.region)
         return f"projects/{project}/locations/{location}/clusters/{state.get('cluster', 'cluster')}/nodePools/{own}"
     if module == "compute":
         if cls in _GCP_GLOBAL:
-            return f"projects/{project}/global/{_camel_plural(cls)}/{own}"
+            return f"projects/{project}/global/{camel_plural(cls)}/{own}"
         if cls in _GCP_ZONAL:
-            zone = _own_name(state, ("zone",), where.zone or f"{where.region}-a")
-            return f"projects/{project}/zones/{zone}/{_camel_plural(cls)}/{own}"
-        region = _own_name(state, ("region",), where.region)
-        return f"projects/{project}/regions/{region}/{_camel_plural(cls)}/{own}"
-    location = _own_name(state, ("location", "region", "zone"), where.region)
-    return f"projects/{project}/locations/{location}/{_camel_plural(cls)}/{own}"
-
-
-# -- Azure ----------------------------------------------------------------------------------------------------
-_AZURE_NAMESPACES = {
-    "resources": "Microsoft.Resources",
-    "network": "Microsoft.Network",
-    "storage": "Microsoft.Storage",
-    "containerservice": "Microsoft.ContainerService",
-    "containerregistry": "Microsoft.ContainerRegistry",
-    "keyvault": "Microsoft.KeyVault",
-    "managedidentity": "Microsoft.ManagedIdentity",
-    "authorization": "Microsoft.Authorization",
-    "machinelearningservices": "Microsoft.MachineLearningServices",
-    "operationalinsights": "Microsoft.OperationalInsights",
-    "insights": "Microsoft.Insights",
-    "monitor": "Microsoft.Insights",
-    "applicationinsights": "Microsoft.Insights",
-    "consumption": "Microsoft.Consumption",
-    "web": "Microsoft.Web",
-    "app": "Microsoft.App",
-    "compute": "Microsoft.Compute",
-    "privatedns": "Microsoft.Network",
-    "containerinstance": "Microsoft.ContainerInstance",
-    "dbforpostgresql": "Microsoft.DBforPostgreSQL",
-    "sql": "Microsoft.Sql",
-    "cognitiveservices": "Microsoft.CognitiveServices",
-    "eventgrid": "Microsoft.EventGrid",
-    "storagecache": "Microsoft.StorageCache",
-}
-# Child resources: (module, class) -> (parent's name input, parent's type segment, child segment).
-_AZURE_CHILDREN = {
-    ("network", "Subnet"): ("virtualNetworkName", "virtualNetworks", "subnets"),
-    ("network", "SecurityRule"): ("networkSecurityGroupName", "networkSecurityGroups", "securityRules"),
-    ("containerservice", "AgentPool"): ("resourceName", "managedClusters", "agentPools"),
-    ("storage", "BlobContainer"): ("accountName", "storageAccounts", "blobServices/default/containers"),
-    ("storage", "BlobServiceProperties"): ("accountName", "storageAccounts", "blobServices"),
-    ("storage", "ManagementPolicy"): ("accountName", "storageAccounts", "managementPolicies"),
-    ("keyvault", "Key"): ("vaultName", "vaults", "keys"),
-    ("keyvault", "Secret"): ("vaultName", "vaults", "secrets"),
-    ("machinelearningservices", "OnlineEndpoint"): ("workspaceName", "workspaces", "onlineEndpoints"),
-    ("machinelearningservices", "Datastore"): ("workspaceName", "workspaces", "datastores"),
-    ("managedidentity", "FederatedIdentityCredential"): (
-        "resourceName",
-        "userAssignedIdentities",
-        "federatedIdentityCredentials",
-    ),
-    ("privatedns", "VirtualNetworkLink"): ("privateZoneName", "privateDnsZones", "virtualNetworkLinks"),
-}
-# Resource types whose ARM type segment is not the plural of the SDK class name.
-_AZURE_SEGMENTS = {
-    ("privatedns", "PrivateZone"): "privateDnsZones",
-    ("web", "AppServicePlan"): "serverfarms",
-    ("web", "WebApp"): "sites",
-}
-_AZURE_NAME_KEY_SUFFIX = "Name"
-
-
-# The input that holds an Azure resource's own name, where it is not `<class>Name`.
-AZURE_OWN_NAME = {
-    ("storage", "StorageAccount"): "accountName",
-    ("storage", "BlobContainer"): "containerName",
-    ("storage", "BlobServiceProperties"): "blobServicesName",
-    ("storage", "ManagementPolicy"): "managementPolicyName",
-    ("containerservice", "ManagedCluster"): "resourceName",
-    ("managedidentity", "UserAssignedIdentity"): "resourceName",
-    ("managedidentity", "FederatedIdentityCredential"): "federatedIdentityCredentialResourceName",
-    ("machinelearningservices", "OnlineEndpoint"): "endpointName",
-    ("machinelearningservices", "OnlineDeployment"): "deploymentName",
-    ("machinelearningservices", "Datastore"): "name",
-    ("applicationinsights", "Component"): "resourceName",
-    ("network", "PublicIPAddress"): "publicIpAddressName",
-    ("web", "AppServicePlan"): "name",
-    ("monitor", "MetricAlert"): "ruleName",
-    ("alertsmanagement", "PrometheusRuleGroup"): "ruleGroupName",
-    ("applicationinsights", "Workbook"): "resourceName",
-    ("web", "WebApp"): "name",
-    ("insights", "DiagnosticSetting"): "name",
-    ("monitor", "DiagnosticSetting"): "name",
-}
-# Fixed names Azure gives singleton children whatever the program says.
-_AZURE_FIXED_NAMES = {
-    ("storage", "BlobServiceProperties"): "default",
-    ("storage", "ManagementPolicy"): "default",
-}
-
-
-def azure_name_property(token: str) -> str:
-    """The input of an Azure resource type that holds its own name."""
-    module, cls = _module_and_class(token)
-    return AZURE_OWN_NAME.get((module, cls), cls[0].lower() + cls[1:] + _AZURE_NAME_KEY_SUFFIX)
-
-
-def azure_name(token: str, name: str, state: Mapping[str, Any]) -> str:
-    """The Azure name of a resource: its own-name input (`accountName` for a storage account,
-    `resourceName` for a cluster, `<class>Name` for most), else its Pulumi name with a suffix
-    (autonaming)."""
-    module, cls = _module_and_class(token)
-    fixed = _AZURE_FIXED_NAMES.get((module, cls))
-    if fixed:
-        return fixed
-    value = state.get(azure_name_property(token))
-    if isinstance(value, str) and value:
-        return value
-    return f"{name}{digest(name, 8)}"
-
-
-def azure_id(token: str, name: str, state: Mapping[str, Any], where: Where) -> str:
-    module, cls = _module_and_class(token)
-    subscription = f"/subscriptions/{where.account}"
-    own = azure_name(token, name, state)
-    if (module, cls) == ("resources", "ResourceGroup"):
-        return f"{subscription}/resourceGroups/{own}"
-    group = _own_name(state, ("resourceGroupName",), f"{name}-rg")
-    namespace = _AZURE_NAMESPACES.get(module, f"Microsoft.{module[:1].upper()}{module[1:]}")
-    child = _AZURE_CHILDREN.get((module, cls))
-    if (module, cls) == ("managedidentity", "FederatedIdentityCredential"):
-        own = _own_name(state, ("federatedIdentityCredentialResourceName",), own)
-    if child is not None:
-        parent_key, parent_segment, child_segment = child
-        parent = _own_name(state, (parent_key,), "parent")
-        parent_id = f"{subscription}/resourceGroups/{group}/providers/{namespace}/{parent_segment}/{parent}"
-        return f"{parent_id}/{child_segment}/{own}"
-    if module == "authorization" and cls == "RoleAssignment":
-        scope = _own_name(state, ("scope",), f"{subscription}/resourceGroups/{group}")
-        return f"{scope}/providers/Microsoft.Authorization/roleAssignments/{guid('role-assignment', name)}"
-    segment = _AZURE_SEGMENTS.get((module, cls)) or _camel_plural(cls)
-    if module in ("applicationinsights",):
-        segment = "components"
-    return f"{subscription}/resourceGroups/{group}/providers/{namespace}/{segment}/{own}"
+            zone = own_name(state, ("zone",), where.zone or f"{where.region}-a")
+            return f"projects/{project}/zones/{zone}/{camel_plural(cls)}/{own}"
+        region = own_name(state, ("region",), where.region)
+        return f"projects/{project}/regions/{region}/{camel_plural(cls)}/{own}"
+    location = own_name(state, ("location", "region", "zone"), where.region)
+    return f"projects/{project}/locations/{location}/{camel_plural(cls)}/{own}"
 
 
 # -- Alibaba Cloud ----------------------------------------------------------------------------------------
@@ -354,7 +212,7 @@ _ALICLOUD_PREFIXES = {
 
 
 def alicloud_id(token: str, name: str, state: Mapping[str, Any], where: Where) -> str:
-    module, cls = _module_and_class(token)
+    module, cls = module_and_class(token)
     prefix = _ALICLOUD_PREFIXES.get((module, cls))
     if prefix:
         return f"{prefix}-{digest(name, 20)}"
@@ -362,7 +220,7 @@ def alicloud_id(token: str, name: str, state: Mapping[str, Any], where: Where) -
         return "c" + digest(name, 32)
     if module == "nas" and cls == "FileSystem":
         return digest(name, 10)
-    own = _own_name(
+    own = own_name(
         state, ("bucket", "roleName", "policyName", "name", "serviceName", "projectName"), f"{name}-{digest(name, 7)}"
     )
     return own
@@ -388,7 +246,7 @@ def resource_id(token: str, name: str, state: Mapping[str, Any], where: Where) -
         metadata = state.get("metadata")
         own = metadata.get("name") if isinstance(metadata, Mapping) else None
         namespace = metadata.get("namespace") if isinstance(metadata, Mapping) else None
-        own = own if isinstance(own, str) and own else _own_name(state, ("name",), name)
+        own = own if isinstance(own, str) and own else own_name(state, ("name",), name)
         return f"{namespace}/{own}" if isinstance(namespace, str) and namespace else own
     return f"{name}-{digest(name, 8)}"
 
@@ -402,13 +260,13 @@ def string_maker(token: str, name: str, state: Mapping[str, Any], where: Where) 
             if where.cloud == "aws":
                 return aws_arn_for(token, name, state, where)
             if where.cloud == "alicloud":
-                module, cls = _module_and_class(token)
-                return alicloud_arn(where, module, f"{_kebab(cls)}/{alicloud_id(token, name, state, where)}")
+                module, cls = module_and_class(token)
+                return alicloud_arn(where, module, f"{kebab(cls)}/{alicloud_id(token, name, state, where)}")
         if lower in ("selflink", "self_link") and where.cloud == "gcp":
             return f"https://www.googleapis.com/compute/v1/{gcp_path(token, name, state, where)}"
         if lower == "email" and where.cloud == "gcp":
-            project = _own_name(state, ("project",), where.account)
-            return f"{_own_name(state, ('accountId',), name)}@{project}.iam.gserviceaccount.com"
+            project = own_name(state, ("project",), where.account)
+            return f"{own_name(state, ('accountId',), name)}@{project}.iam.gserviceaccount.com"
         if lower.endswith(("url", "uri", "endpoint", "fqdn")) and not lower.endswith("ids"):
             host = re.sub(r"[^a-z0-9-]", "-", name.lower())
             return f"https://{host}.{where.cloud}.preflight.invalid/"

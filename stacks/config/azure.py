@@ -1,4 +1,6 @@
-"""`ai-infra:clouds.azure`: the Azure part of an environment."""
+"""`ai-infra:clouds.azure`: the Azure part of an environment: network, cluster, GPU pools, buckets
+and the `AzureSpec` that ties them together with its cross-checks. Azure ML endpoints and their
+hosting sizes live in stacks/config/azure_endpoints.py and are re-exported here."""
 
 from __future__ import annotations
 
@@ -9,12 +11,18 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from catalog import MachineType, load_catalog
+from stacks.config.azure_endpoints import (
+    ENDPOINT_PREFIX,
+    SIZE_MISMATCH,
+    AzureEndpointSpec,
+    endpoint_machine,
+    instance_type,
+)
 from stacks.config.base import ConfigModel
 from stacks.config.commitments import check_pool_commitments
 from stacks.config.common import (
     BucketSpec,
     BudgetSpec,
-    EndpointSpec,
     GpuPoolSpec,
     Name,
     NetworkSpec,
@@ -32,15 +40,34 @@ from stacks.config.serverless import check_endpoint_mode
 from stacks.config.teams import TeamSpec, check_teams, pool_capacity
 from stacks.config.workloads import WorkloadSpec, check_workload_buckets
 
+__all__ = [
+    "AKS_POOL_NAME",
+    "ENDPOINT_PREFIX",
+    "FLOW_LOG_BUCKET",
+    "MIG_CAPABLE",
+    "SIZE_MISMATCH",
+    "SSH_RDP_PORTS",
+    "SYSTEM_POOL_NAME",
+    "UUID",
+    "AzureBucketSpec",
+    "AzureClusterSpec",
+    "AzureEndpointSpec",
+    "AzureFlowLogSpec",
+    "AzureGpuPoolSpec",
+    "AzureInboundRule",
+    "AzureNetworkSpec",
+    "AzureSpec",
+    "endpoint_machine",
+    "instance_type",
+    "node_machine",
+]
+
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 AKS_POOL_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
 """AKS Linux node pool names: 1-12 lowercase letters and digits, starting with a letter."""
 SYSTEM_POOL_NAME = "system"
 MIG_CAPABLE = frozenset({"nvidia-a100", "nvidia-a100-80gb", "nvidia-h100"})
 """Accelerators whose AKS pools accept a MIG `gpu_instance_profile`."""
-ENDPOINT_PREFIX = "ml:"
-"""Catalog keys of Azure ML hosting sizes (`ml:Standard_NC24ads_A100_v4`); see catalog/data/azure.yaml."""
-SIZE_MISMATCH = "{name!r} is a {found.role} size with {found.accelerator}, not a {role} size with {accelerator}"
 SSH_RDP_PORTS = frozenset({22, 3389})
 FLOW_LOG_BUCKET = "flow-logs"
 """Purpose key of the storage account the stack adds for the VNet flow log."""
@@ -244,55 +271,6 @@ class AzureBucketSpec(BucketSpec):
     """Deleted blobs and containers stay recoverable this many days. Default 7."""
 
 
-class AzureEndpointSpec(EndpointSpec):
-    """An Azure ML managed online endpoint with one deployment taking all traffic.
-
-    `min_replicas` must be at least 1 (managed online deployments do not scale to zero).
-    `target_invocations_per_replica` and `data_capture` are SageMaker settings and are refused."""
-
-    auth_mode: Literal["aad_token", "key"] = "aad_token"
-    """How callers authenticate. Default `aad_token` (Entra ID tokens, nothing to rotate);
-    `key` issues long-lived keys."""
-    public_network_access: bool = False
-    """Default false: the endpoint is reachable through the workspace's private endpoint only.
-    True is refused in prod."""
-    target_utilization_percentage: int = Field(default=70, ge=1, le=100)
-    """Autoscaling target: average CPU utilization across instances. Default 70."""
-    port: int = Field(default=8080, ge=1, le=65535)
-    """Port the serving container listens on. Default 8080."""
-    scoring_path: str = Field(default="/score", pattern=r"^/")
-    liveness_path: str = Field(default="/health", pattern=r"^/")
-    readiness_path: str = Field(default="/health", pattern=r"^/")
-    request_timeout_ms: int = Field(default=60_000, ge=1_000, le=180_000)
-    """Per-request timeout. Default 60 s (Azure ML allows up to 180 s)."""
-    max_concurrent_requests_per_instance: int = Field(default=1, ge=1, le=1000)
-    """Requests an instance takes at once before they queue. Default 1."""
-    managed_network: Literal["allow-internet-outbound", "allow-only-approved-outbound"] = "allow-internet-outbound"
-    """Outbound policy of the workspace's managed network. Default `allow-internet-outbound`;
-    `allow-only-approved-outbound` blocks everything not approved (FQDN rules add an Azure
-    Firewall, which is billed)."""
-    customer_managed_key: bool = False
-    """Encrypt the Azure ML workspace and its storage with keys in Key Vaults. Default false:
-    Microsoft-managed keys. With true, Azure ML keeps the workspace's metadata in a Cosmos DB,
-    AI Search and storage account it creates (and bills) in a Microsoft-managed resource group."""
-
-    @model_validator(mode="after")
-    def _azure_semantics(self) -> AzureEndpointSpec:
-        if self.mode == "realtime" and self.min_replicas < 1:
-            raise config_problem(
-                f"{self.min_replicas} is not allowed on Azure: managed online deployments keep at least 1 instance",
-                key="min_replicas",
-            )
-        if "target_invocations_per_replica" in self.model_fields_set:
-            raise config_problem(
-                "is a SageMaker setting; on Azure use target_utilization_percentage",
-                key="target_invocations_per_replica",
-            )
-        if self.data_capture:
-            raise config_problem("true is not supported on Azure yet; allowed: false", key="data_capture")
-        return self
-
-
 class AzureSpec(ConfigModel):
     """Everything the environment declares on Azure (one resource group per environment)."""
 
@@ -398,16 +376,3 @@ def node_machine(accelerator: str, machine_type: str | None, where: str, multi_n
     return machine_in_catalog(
         "azure", accelerator, machine_type, "node", where, multi_node=multi_node, mismatch=SIZE_MISMATCH
     )
-
-
-def endpoint_machine(accelerator: str, machine_type: str | None, where: str) -> MachineType:
-    """The Azure ML hosting size for an endpoint. An override may be written with or without the
-    catalog's `ml:` prefix (`Standard_NC24ads_A100_v4`)."""
-    return machine_in_catalog(
-        "azure", accelerator, machine_type, "endpoint", where, endpoint_prefix=ENDPOINT_PREFIX, mismatch=SIZE_MISMATCH
-    )
-
-
-def instance_type(machine: MachineType) -> str:
-    """The size name Azure expects (`ml:Standard_NC4as_T4_v3` -> `Standard_NC4as_T4_v3`)."""
-    return machine.name.removeprefix(ENDPOINT_PREFIX)
