@@ -110,7 +110,15 @@ def _cloud_table(report: PlanReport, costs: dict[str, Any] | None) -> Table:
         ("UNPRICED", "right"),
         ("BY SERVICE", "left"),
     ):
-        table.add_column(header, justify=justify, no_wrap=True, overflow="ellipsis")  # type: ignore[arg-type]
+        # Every column keeps its header and figures whole; only BY SERVICE is cut to what is left.
+        squeezable = header == "BY SERVICE"
+        table.add_column(
+            header,
+            justify=justify,  # type: ignore[arg-type]
+            no_wrap=True,
+            overflow="ellipsis",
+            min_width=None if squeezable else max(len(header), 10 if header == "CLOUD" else 0),
+        )
     created = [r for r in report.run.resources if r.custom and not r.is_provider and r.op == "create"]
     by_cloud: dict[str, list[str]] = {}
     protected: Counter[str] = Counter()

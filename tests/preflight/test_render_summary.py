@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from catalog.prices import DASH
 from preflight.render_summary import TOP_COSTS, render_summary
 from tests.preflight.test_diff_model import costs, finding, policy, report, resource
 
@@ -75,3 +76,15 @@ def test_cloud_table_counts_and_unpriced_items() -> None:
 
 def test_color_only_when_asked() -> None:
     assert "\033[" in render_summary(_many_resources_report(), color=True, width=120)
+
+
+def test_a_narrow_terminal_cuts_only_the_service_listing() -> None:
+    plan = _many_resources_report()
+    # Long service names make the listing wider than the terminal.
+    for service in ("ec2instances", "iamidentity", "kmskeysandmore", "sagemakerendpoints"):
+        plan.run.resources.append(resource(STACK, f"aws:{service}/longName:LongName", f"x-{service}"))
+    lines = render_summary(plan, color=False, width=80).splitlines()
+    header = next(line for line in lines if line.startswith("CLOUD"))
+    for column in ("CREATE", "PROTECTED", f"MONTHLY (floor{DASH}ceiling)", "UNPRICED"):
+        assert column in header, header
+    assert any(line.startswith("aws ") and f"$40.00{DASH}$2,000" in line for line in lines)
