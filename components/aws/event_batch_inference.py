@@ -19,6 +19,7 @@ import pulumi_aws as aws
 from components.aws.bucket import Bucket
 from components.aws.model_endpoint import ecr_repository_arn
 from components.aws.sagemaker_iam import execution_policy, sagemaker_trust
+from components.aws.vpc_https_security_group import vpc_https_security_group
 from components.options import child_options
 
 SYNC_RULE = "StepFunctionsGetEventsForSageMakerTransformJobsRule"
@@ -80,23 +81,13 @@ class EventBatchInference(pulumi.ComponentResource):
             eventbridge=True,
             opts=child_options(self),
         )
-        security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
+        security_group = vpc_https_security_group(
+            name,
+            parent=self,
             description=f"Batch transforms of {args.job_prefix}: no ingress, HTTPS egress inside the VPC",
             vpc_id=args.vpc_id,
+            vpc_cidr=args.vpc_cidr,
             tags=tags,
-            opts=child_options(self),
-        )
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-sg-egress-https",
-            security_group_id=security_group.id,
-            description="HTTPS to services inside the VPC",
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            cidr_ipv4=args.vpc_cidr,
-            tags=tags,
-            opts=child_options(self),
         )
         model_role = aws.iam.Role(
             f"{name}-model-role",

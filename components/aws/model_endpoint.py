@@ -21,6 +21,7 @@ from components.aws.async_inference import (
 from components.aws.bucket import Bucket
 from components.aws.sagemaker_iam import execution_policy, sagemaker_trust
 from components.aws.service_keys import log_group_key
+from components.aws.vpc_https_security_group import vpc_https_security_group
 from components.options import child_options, stateful_options
 
 VARIANT = "primary"
@@ -127,23 +128,13 @@ class ModelEndpoint(pulumi.ComponentResource):
             tags=tags,
             opts=child_options(self),
         )
-        security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
+        security_group = vpc_https_security_group(
+            name,
+            parent=self,
             description=f"SageMaker endpoint {args.endpoint_name}: no ingress, HTTPS egress inside the VPC",
             vpc_id=args.vpc_id,
+            vpc_cidr=args.vpc_cidr,
             tags=tags,
-            opts=child_options(self),
-        )
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-sg-egress-https",
-            security_group_id=security_group.id,
-            description="HTTPS to services inside the VPC",
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            cidr_ipv4=args.vpc_cidr,
-            tags=tags,
-            opts=child_options(self),
         )
 
         # Types with local NVMe storage (the catalog's `local_nvme` families) are encrypted in
